@@ -1,0 +1,58 @@
+# Neural Networks I: MNIST in 17 Lines -- every command a reader, the author or CI needs.
+# `make run-all` and `make test` work on a fresh clone: each sets up what it needs first.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SETUP_STAMP := $(VENV)/.setup-done
+LAB_PORT ?= 8888
+
+# Optional training parameters for `make run-all` (a run with any of them set writes to
+# build/run-all-custom/ and never overwrites the committed notebooks and figures).
+RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE)) \
+            $(if $(LEARNING_RATE),--learning-rate $(LEARNING_RATE)) $(if $(SEED),--seed $(SEED))
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data run-all test lint lab clean constraints
+
+help: ## list the targets
+	@echo "Targets (run-all and test set up the environment and data themselves):"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | \
+	  awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(SETUP_STAMP) ## create .venv with the pinned packages and the helper package
+$(SETUP_STAMP): requirements.txt constraints.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and \
+	  "Python 3.11 is needed (found " + sys.version.split()[0] + "): set PYTHON=python3.11")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.npz make data)
+	$(PY) -m mnist17 data
+
+run-all: setup data ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ... for a quick look)
+	$(PY) -m mnist17 run-all $(RUN_ARGS)
+
+test: setup data ## run the tests: nbval over every notebook, then the result checks
+	$(PY) -m pytest
+
+lint: setup ## check the helper package and tests with ruff
+	$(PY) -m ruff check src tests
+
+lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
+	  --ServerApp.root_dir=notebooks
+
+clean: ## remove generated files (build/, artifacts/, caches); keeps data/, notebooks/, figures/
+	rm -rf build artifacts .pytest_cache .ruff_cache
+	find src tests -name __pycache__ -type d -prune -exec rm -rf {} +
+	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
+
+constraints: ## re-pin every installed package into constraints.txt after editing requirements.txt
+	rm -rf build/constraints-venv && $(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	{ head -n 2 constraints.txt; build/constraints-venv/bin/pip freeze --exclude-editable; } \
+	  > build/constraints.txt && mv build/constraints.txt constraints.txt && rm -rf build/constraints-venv

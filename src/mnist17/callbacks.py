@@ -1,0 +1,15 @@
+"""`EpochLog`: one line per epoch with the metrics, and nothing that changes between runs.
+
+Keras's own `verbose=1` draws a progress bar with carriage returns, and `verbose=2` adds step
+timings; both make the stored notebook differ on every run. This prints the same numbers only.
+"""
+
+import keras
+
+
+class EpochLog(keras.callbacks.Callback):
+    """Print ``Epoch i/n - loss: ... - accuracy: ... - val_loss: ... - val_accuracy: ...``."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        metrics = " - ".join(f"{name}: {value:.4f}" for name, value in (logs or {}).items())
+        print(f"Epoch {epoch + 1}/{self.params['epochs']} - {metrics}")

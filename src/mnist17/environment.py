@@ -1,0 +1,71 @@
+"""Reproducible, quiet TensorFlow: versions, seeds, thread count, and no start-up noise.
+
+`setup_tensorflow()` must run before the first `import keras` of a notebook, because
+TensorFlow reads its logging settings and thread counts only once, when it starts.
+"""
+
+import os
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+# Packages whose versions a run records (the Setup section of each notebook prints them).
+RECORDED_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib")
+# The committed outputs were made with 2 threads; weights are bit-identical only for one count.
+THREADS = 2
+
+
+def package_version(name: str) -> str:
+    """Installed version of a distribution (TensorFlow may be installed as `tensorflow-cpu`)."""
+    candidates = [name, f"{name}-cpu"] if name == "tensorflow" else [name]
+    for candidate in candidates:
+        try:
+            return version(candidate)
+        except PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def versions() -> dict[str, str]:
+    """Python's and the key packages' versions, to record what a run used."""
+    found = {"python": platform.python_version()}
+    found.update({name: package_version(name) for name in RECORDED_PACKAGES})
+    return found
+
+
+def quiet_tensorflow() -> None:
+    """Import TensorFlow with its C++ start-up lines (oneDNN, absl, CPU features) kept out of sight.
+
+    They are written straight to file descriptor 2, below Python, so Jupyter would show them
+    as red stderr text; they carry no information for this tutorial. Errors still raise.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with Path(os.devnull).open("w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def setup_tensorflow(seed: int | None = None) -> None:
+    """Quiet logs, `THREADS` threads, and (with `seed`) seeded Python, NumPy and TensorFlow."""
+    quiet_tensorflow()
+    import keras
+    import tensorflow as tf
+
+    threading = tf.config.threading
+    if threading.get_intra_op_parallelism_threads() != THREADS:
+        try:
+            threading.set_intra_op_parallelism_threads(THREADS)
+            threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:  # TensorFlow already started (a cell run twice): keep its setting
+            pass
+    if seed is not None:
+        keras.utils.set_random_seed(seed)

@@ -1,0 +1,56 @@
+"""`save_fig(name)`: every figure of the post goes to `figures/<name>.png` at one fixed size.
+
+Files keep the post's names (`nn1-1.png` ...), so the author can drop them into the post. The
+PNG is written under a temporary name and renamed, so a failed save never leaves a partial file;
+no timestamp or software tag is stored, so an unchanged figure gives an unchanged file.
+"""
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from mnist17.files import write_atomically
+from mnist17.paths import figures_dir
+
+FIGURE_DPI = 100
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+def figure_path(name: str) -> Path:
+    """Where `save_fig(name)` writes: `figures/<name>.png` (or under ``$MNIST17_OUTPUT_DIR``)."""
+    if not _NAME.fullmatch(name):
+        raise ValueError(
+            f"figure name {name!r} must be letters, digits, '-' or '_' without an extension, "
+            "for example 'nn1-3'"
+        )
+    return figures_dir() / f"{name}.png"
+
+
+def save_fig(name: str, fig: Figure | None = None) -> None:
+    """Save `fig` (default: the current figure) as `figures/<name>.png` at `FIGURE_DPI`."""
+    figure = fig if fig is not None else plt.gcf()
+    write_atomically(
+        figure_path(name),
+        lambda tmp: figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None}),
+    )
+
+
+def text_figure(text: str, *, fontsize: int = 10) -> Figure:
+    """A figure showing `text` in a monospaced font, sized to fit it (for `model.summary()`)."""
+    lines = text.rstrip("\n").split("\n")
+    width = max(len(line) for line in lines) * fontsize * 0.62 / 72 + 0.4
+    height = len(lines) * fontsize * 1.25 / 72 + 0.4
+    fig = plt.figure(figsize=(width, height))
+    fig.text(
+        0.2 / width,
+        1 - 0.2 / height,
+        "\n".join(lines),
+        family="DejaVu Sans Mono",
+        fontsize=fontsize,
+        va="top",
+        ha="left",
+        linespacing=1.25,
+    )
+    return fig

@@ -1,0 +1,163 @@
+"""`make run-all`: execute every notebook in order with papermill, then publish the results.
+
+Nothing committed is touched until every notebook has run cleanly:
+
+1. the notebooks execute into a build folder (`build/run-all/`), with ``MNIST17_OUTPUT_DIR``
+   pointing there so that figures and trained artifacts land there too;
+2. each executed notebook is checked (no error, no stderr output) and stripped of the metadata
+   that changes on every run (papermill timings, execution timestamps);
+3. only then are `notebooks/*.ipynb`, `figures/*.png` and `artifacts/*` replaced, each file by
+   an atomic rename.
+
+A failure or an interrupted run (Ctrl-C, kill) leaves the committed files byte-identical and
+the failed notebook in the build folder. Runs with non-default parameters never publish: their
+notebooks, figures and artifacts stay in their own output folder.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+from mnist17.files import copy_atomically
+from mnist17.params import DEFAULTS, ParameterError, TrainingParams, validate_training_params
+from mnist17.paths import BUILD_DIR, NOTEBOOKS_DIR, OUTPUT_DIR_VARIABLE, ROOT, display_path
+
+TRAINING_NOTEBOOK = "04_training.ipynb"
+VOLATILE_CELL_KEYS = ("papermill", "execution")
+
+
+class NotebookRunError(RuntimeError):
+    """A notebook failed or produced output that must not be committed."""
+
+
+def series() -> list[Path]:
+    """The tutorial notebooks in reading order (`notebooks/NN_*.ipynb`)."""
+    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes on every run (papermill and execution timings), keep tags and outputs."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def check_outputs(nb: nbformat.NotebookNode, name: str) -> None:
+    """Refuse a notebook whose outputs hold an error or anything written to stderr."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                raise NotebookRunError(f"{name}, cell {index}: {output.ename}: {output.evalue}")
+            if output.output_type == "stream" and output.name == "stderr":
+                first = output.text.strip().splitlines()[0] if output.text.strip() else ""
+                raise NotebookRunError(
+                    f"{name}, cell {index} wrote to stderr (warnings must be fixed, not "
+                    f"committed): {first}"
+                )
+
+
+def execute(notebook: Path, executed: Path, parameters: dict) -> nbformat.NotebookNode:
+    """Run one notebook top to bottom in a fresh kernel, from `notebooks/` as JupyterLab does."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        papermill.execute_notebook(
+            notebook,
+            executed,
+            parameters=parameters,
+            cwd=NOTEBOOKS_DIR,
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    except PapermillExecutionError as error:
+        raise NotebookRunError(
+            f"{notebook.name} failed in the cell with execution count {error.exec_count} "
+            f"({error.ename}: {error.evalue}). The executed notebook with the error is "
+            f"{display_path(executed)}."
+        ) from None
+    nb = strip_volatile_metadata(nbformat.read(executed, as_version=4))
+    check_outputs(nb, notebook.name)
+    nbformat.write(nb, executed)
+    return nb
+
+
+def publish(build: Path, notebooks: list[Path]) -> list[Path]:
+    """Replace the committed notebooks and figures, and the artifacts, with those from `build`."""
+    published = []
+    for notebook in notebooks:
+        copy_atomically(build / "notebooks" / notebook.name, notebook)
+        published.append(notebook)
+    for folder in ("figures", "artifacts"):
+        for produced in sorted((build / folder).glob("*")):
+            if produced.is_file() and not produced.name.startswith("."):
+                target = ROOT / folder / produced.name
+                copy_atomically(produced, target)
+                published.append(target)
+    return published
+
+
+def run_series(params: TrainingParams, output: Path | None = None) -> Path:
+    """Execute the series; publish it only when `params` are the post's and no `output` is given."""
+    custom = params != DEFAULTS or output is not None
+    build = (
+        Path(output)
+        if output is not None
+        else BUILD_DIR / ("run-all-custom" if custom else "run-all")
+    )
+    build = build.resolve()
+    if build.exists():
+        shutil.rmtree(build)
+    (build / "notebooks").mkdir(parents=True)
+    os.environ[OUTPUT_DIR_VARIABLE] = str(build)  # the kernels inherit it: figures go to build/
+    notebooks = series()
+    if not notebooks:
+        raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
+    for notebook in notebooks:
+        parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
+        print(f"running {notebook.name} ...", flush=True)
+        execute(notebook, build / "notebooks" / notebook.name, parameters)
+    if custom:
+        print(
+            f"done: parameters {params.as_dict()} differ from the post's, or an output folder "
+            f"was given, so nothing committed was changed. Results: {display_path(build)}"
+        )
+    else:
+        published = publish(build, notebooks)
+        print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
+    return build
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make run-all`; exit status 0 on success, 1 on a failed run, 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist17 run-all", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--epochs", default=DEFAULTS.epochs)
+    parser.add_argument("--batch-size", default=DEFAULTS.batch_size)
+    parser.add_argument("--learning-rate", default=DEFAULTS.learning_rate)
+    parser.add_argument("--seed", default=DEFAULTS.seed)
+    parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
+    args = parser.parse_args(argv)
+    try:
+        params = validate_training_params(
+            args.epochs, args.batch_size, args.learning_rate, args.seed
+        )
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        run_series(params, args.output)
+    except NotebookRunError as error:
+        print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing committed was changed.", file=sys.stderr)
+        return 130
+    return 0
