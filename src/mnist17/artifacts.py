@@ -45,7 +45,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_training_results(model, history, params: dict) -> Path:
+def save_training_results(model, history, params: dict) -> None:
     """Save the model and ``history.history`` (with `params` and versions) into `artifacts/`."""
     folder = artifacts_dir()
     model_path, history_path = folder / MODEL_FILE, folder / HISTORY_FILE
@@ -58,7 +58,6 @@ def save_training_results(model, history, params: dict) -> Path:
         "history": {key: [float(v) for v in values] for key, values in history.history.items()},
     }
     write_atomically(history_path, lambda tmp: tmp.write_text(json.dumps(record, indent=1) + "\n"))
-    return folder
 
 
 def load_history() -> SavedHistory:

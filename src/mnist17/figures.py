@@ -37,20 +37,27 @@ def save_fig(name: str, fig: Figure | None = None) -> None:
     )
 
 
-def text_figure(text: str, *, fontsize: int = 10) -> Figure:
-    """A figure showing `text` in a monospaced font, sized to fit it (for `model.summary()`)."""
-    lines = text.rstrip("\n").split("\n")
-    width = max(len(line) for line in lines) * fontsize * 0.62 / 72 + 0.4
-    height = len(lines) * fontsize * 1.25 / 72 + 0.4
-    fig = plt.figure(figsize=(width, height))
+def save_model_summary(model, name: str, *, fontsize: int = 10) -> None:
+    """Save `model.summary()` as the picture `figures/<name>.png`, as the post shows it."""
+    from IPython.utils.capture import capture_output
+
+    lines: list[str] = []
+    with capture_output():  # in Jupyter, rich would also display an empty output cell
+        model.summary(print_fn=lambda text, line_break=True: lines.append(text))
+    text = "\n".join(lines).rstrip("\n")
+    rows = text.split("\n")
+    width = max(len(row) for row in rows) * fontsize * 0.62 / 72 + 0.4
+    height = len(rows) * fontsize * 1.25 / 72 + 0.4
+    # A Figure made without pyplot is not displayed in the notebook: only the file is written.
+    fig = Figure(figsize=(width, height), facecolor="white")
     fig.text(
         0.2 / width,
         1 - 0.2 / height,
-        "\n".join(lines),
+        text,
         family="DejaVu Sans Mono",
         fontsize=fontsize,
         va="top",
         ha="left",
         linespacing=1.25,
     )
-    return fig
+    save_fig(name, fig)

@@ -18,6 +18,7 @@ import argparse
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -121,8 +122,10 @@ def run_series(params: TrainingParams, output: Path | None = None) -> Path:
         raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
     for notebook in notebooks:
         parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
-        print(f"running {notebook.name} ...", flush=True)
+        print(f"running {notebook.name}", flush=True)
+        started = time.perf_counter()
         execute(notebook, build / "notebooks" / notebook.name, parameters)
+        print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
     if custom:
         print(
             f"done: parameters {params.as_dict()} differ from the post's, or an output folder "
