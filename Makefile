@@ -40,7 +40,8 @@ test: setup data ## run the tests: nbval over every notebook, then the result ch
 	$(PY) -m pytest
 
 lint: setup ## check the helper package and tests with ruff
-	$(PY) -m ruff check src tests
+	$(PY) -m ruff check src tests conftest.py
+	$(PY) -m ruff format --check src tests conftest.py
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \

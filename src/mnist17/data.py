@@ -18,6 +18,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,11 @@ def _how_to_supply(target: Path) -> str:
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """Read the four MNIST arrays from an `.npz` file without pickle; clear errors if unreadable."""
     path = Path(path)
+    if path.is_file() and not zipfile.is_zipfile(path):
+        raise MnistDataError(
+            f"{display_path(path)} is not a valid .npz archive: it is truncated, corrupt "
+            "or another kind of file."
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = sorted(set(EXPECTED_ARRAYS) - set(archive.files))
@@ -77,7 +83,7 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
         else:
             reason = f"it is not a valid NumPy .npz archive ({error})"
         raise MnistDataError(f"{display_path(path)} cannot be used: {reason}.") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise MnistDataError(
             f"{display_path(path)} is truncated or corrupt ({type(error).__name__}: {error})."
         ) from None

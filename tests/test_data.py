@@ -1,0 +1,190 @@
+"""Getting MNIST: the loader accepts only real MNIST, refuses bad files clearly, never leaves a
+partial file, and works offline from a local copy."""
+
+import http.server
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist17 import data
+from mnist17.data import MnistDataError, ensure_mnist, load_mnist
+
+# Documented in ../shared/data/README.md and data/README.md.
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+UNREACHABLE_URL = "http://127.0.0.1:9/mnist.npz"  # port 9 (discard): connection refused
+
+
+def mnist_like(**changes) -> dict[str, np.ndarray]:
+    """Arrays with MNIST's keys, shapes and dtypes (all zeros), with some replaced or removed."""
+    arrays = {
+        key: np.zeros(shape, dtype=np.uint8) for key, (shape, _) in data.EXPECTED_ARRAYS.items()
+    }
+    for key, value in changes.items():
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    return arrays
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.fixture
+def target(tmp_path, monkeypatch) -> Path:
+    """Where the loader should put the file; no MNIST_NPZ from the caller's environment."""
+    monkeypatch.delenv(data.MNIST_NPZ_VARIABLE, raising=False)
+    return tmp_path / "data" / "mnist.npz"
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_valid_file_is_accepted_and_returned_unchanged(target):
+    arrays = mnist_like(y_test=np.full(10000, 9, dtype=np.uint8))
+    write_npz(target, arrays)
+    assert ensure_mnist(target) == target
+    loaded = data.read_npz(target)
+    assert all(np.array_equal(loaded[key], arrays[key]) for key in arrays)
+
+
+def _truncated(path: Path) -> None:
+    write_npz(path, mnist_like())
+    content = path.read_bytes()
+    path.write_bytes(content[: len(content) // 2])
+
+
+def _corrupt_member(path: Path) -> None:
+    """Full length and a valid zip directory, but damaged pixel bytes (caught by the zip CRC)."""
+    write_npz(path, mnist_like())
+    content = bytearray(path.read_bytes())
+    middle = len(content) // 3
+    content[middle : middle + 64] = b"\x07" * 64
+    path.write_bytes(bytes(content))
+
+
+BAD_FILES = {
+    "truncated": (_truncated, "truncated, corrupt"),
+    "corrupt member": (_corrupt_member, "corrupt"),
+    "not a zip": (lambda p: p.write_text("<html>404 Not Found</html>"), "not a valid .npz"),
+    "wrong key": (lambda p: write_npz(p, mnist_like(x_train=None)), "lacks the array(s) x_train"),
+    "wrong shape": (
+        lambda p: write_npz(p, mnist_like(x_test=np.zeros((10000, 28, 27), np.uint8))),
+        "x_test has shape (10000, 28, 27), expected (10000, 28, 28)",
+    ),
+    "wrong dtype": (
+        lambda p: write_npz(p, mnist_like(x_train=np.zeros((60000, 28, 28), np.float32))),
+        "x_train has dtype float32, expected uint8",
+    ),
+    "label out of range": (
+        lambda p: write_npz(p, mnist_like(y_train=np.full(60000, 10, np.uint8))),
+        "y_train has values up to 10, expected 0..9",
+    ),
+    "object array": (
+        lambda p: write_npz(p, mnist_like(y_test=np.array([{"x": 1}] * 10000, dtype=object))),
+        "pickle",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_file_in_data_gives_clear_message(target, kind):
+    make_bad, expected = BAD_FILES[kind]
+    target.parent.mkdir(parents=True)
+    make_bad(target)
+    before = target.read_bytes()
+    with pytest.raises(MnistDataError) as caught:
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    message = str(caught.value)
+    assert expected in message
+    assert "mnist.npz" in message and "make data" in message
+    # Raised "from None": the message is the whole story, not a zip/NumPy traceback.
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    # A file the user put there is never deleted or modified.
+    assert target.read_bytes() == before
+
+
+def test_offline_download_fails_clearly_and_leaves_nothing(target):
+    with pytest.raises(MnistDataError) as caught:
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    message = str(caught.value)
+    assert f"Could not download MNIST from {UNREACHABLE_URL}" in message
+    assert "MNIST_NPZ=/path/to/mnist.npz make data" in message
+    assert "copy a verified mnist.npz to" in message
+    assert leftovers(target.parent) == []
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """A local web server on 127.0.0.1 serving the files of `tmp_path / 'www'`."""
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_with_wrong_sha256_is_refused_and_leaves_nothing(target, http_server):
+    root, base_url = http_server
+    write_npz(root / "mnist.npz", mnist_like())  # downloads fine, but is not Keras's file
+    with pytest.raises(MnistDataError) as caught:
+        ensure_mnist(target, url=f"{base_url}/mnist.npz")
+    assert "Could not download MNIST" in str(caught.value)
+    assert leftovers(target.parent) == []
+
+
+def test_mnist_npz_with_wrong_digest_is_refused(target, tmp_path, monkeypatch):
+    fake = write_npz(tmp_path / "elsewhere" / "mnist.npz", mnist_like())
+    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(fake))
+    with pytest.raises(MnistDataError) as caught:
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    message = str(caught.value)
+    assert "MNIST_NPZ=" in message and "content digest" in message
+    assert not target.exists()
+
+
+def test_mnist_npz_with_real_copy_is_verified_and_copied(target, monkeypatch):
+    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(data.MNIST_FILE))
+    assert ensure_mnist(target, url=UNREACHABLE_URL) == target
+    assert target.read_bytes() == data.MNIST_FILE.read_bytes()
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert leftovers(target.parent) == ["mnist.npz"]
+
+
+def test_real_file_loads_like_keras():
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert y_train.shape == (60000,) and y_test.shape == (10000,)
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test).tolist() == TEST_COUNTS
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert (
+        data.content_digest(
+            {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+        )
+        == data.MNIST_CONTENT_SHA256
+    )
+
+
+def test_make_data_reports_the_verified_file(capsys):
+    assert data.main([]) == 0
+    assert "MNIST is ready: data/mnist.npz (verified" in capsys.readouterr().out

@@ -1,0 +1,82 @@
+"""The repo as a newcomer meets it: one environment definition, a Makefile that explains itself
+and sets up once, and nothing generated tracked by git."""
+
+import re
+import subprocess
+
+import yaml
+
+from mnist17.paths import ROOT
+
+
+def pins(path) -> dict[str, str]:
+    """`name==version` lines of a requirements file, names normalized, markers ignored."""
+    found = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;]+)", line.strip())
+        if match:
+            found[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
+    return found
+
+
+def make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_environment_yml_installs_the_same_pins_as_make_setup():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["name"] and env["channels"] == ["conda-forge"]
+    deps = env["dependencies"]
+    assert "python=3.11" in deps and "pip" in deps
+    pip_section = next(d["pip"] for d in deps if isinstance(d, dict))
+    # One source of truth: conda's pip reads the very files `make setup` installs from.
+    assert pip_section == ["-r requirements.txt", "-c constraints.txt", "-e ."]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "-r requirements.txt -c constraints.txt" in makefile
+
+
+def test_requirements_are_exact_pins_that_the_constraints_agree_with():
+    lines = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert all("==" in line for line in lines), "every direct dependency is pinned with =="
+    direct, locked = pins(ROOT / "requirements.txt"), pins(ROOT / "constraints.txt")
+    for name, version in direct.items():
+        if name in locked or name != "tensorflow":  # tensorflow itself: the non-Linux wheel
+            assert locked.get(name) == version, (
+                f"{name}: requirements {version}, lock {locked.get(name)}"
+            )
+    for name in ("keras", "tensorflow-cpu", "nbval", "papermill", "jupyterlab"):
+        assert name in direct
+
+
+def test_make_help_is_the_default_and_lists_every_target():
+    result = make()
+    assert result.returncode == 0
+    phony = re.search(r"^\.PHONY: (.*)$", (ROOT / "Makefile").read_text(), re.M)[1].split()
+    for target in phony:
+        assert re.search(rf"^  make {re.escape(target)}\s+\S", result.stdout, re.M), target
+
+
+def test_second_make_setup_does_nothing():
+    # `make test` ran `make setup` already; a second one must find everything up to date.
+    # (`setup` itself is phony, so ask about the stamp file it maintains.)
+    assert make("--question", ".venv/.setup-done").returncode == 0
+    result = make("setup")
+    assert result.returncode == 0 and "pip" not in result.stdout
+
+
+def test_generated_files_are_ignored_and_no_dataset_is_tracked():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert [path for path in tracked if path.startswith("data/")] == [
+        "data/.gitignore",
+        "data/README.md",
+    ]
+    assert not [p for p in tracked if p.endswith((".npz", ".keras", ".h5"))]
+    for generated in (".venv", "data/mnist.npz", "build/x", "artifacts/model.keras", ".x.part"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", generated], cwd=ROOT, check=False)
+        assert ignored.returncode == 0, f"{generated} is not ignored by git"

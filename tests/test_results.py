@@ -1,0 +1,175 @@
+"""What the re-executed series produced: the post's results, its figures, and clean notebooks.
+
+nbval (the notebooks/ part of `make test`) re-runs every notebook into `build/test/`; these tests
+read what that run trained and drew, and compare it with the committed notebooks and figures.
+"""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+from matplotlib.testing.compare import compare_images
+
+from mnist17.paths import NOTEBOOKS_DIR, ROOT
+from mnist17.run_all import series
+
+TEST_OUTPUT = ROOT / "build" / "test"
+POST_VAL_ACCURACY = 0.9106
+# Pixel size (width, height) of each figure: figsize x 100 dpi (nn1-2 is sized to its text).
+FIGURE_SIZES = {
+    "nn1": (1200, 420),
+    "nn1-1": (1600, 600),
+    "nn1-3": (800, 500),
+    "nn1-4": (800, 500),
+    "nn1-5": (800, 500),
+    "nn1-6": (300, 300),
+    "nn1-7": (800, 800),
+    "nn1-8": (1600, 400),
+}
+DATA_ONLY_FIGURES = ("nn1-1", "nn1-6")  # drawn from the dataset alone: must match pixel for pixel
+MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/tmp/|/work/|/Users/|site-packages/|[A-Z]:\\)")
+
+
+def produced(relative: str):
+    path = TEST_OUTPUT / relative
+    if not path.exists():
+        pytest.fail(
+            f"{path.relative_to(ROOT)} is missing: run the whole suite (`make test`), "
+            "whose nbval part executes the notebooks before these checks"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def history() -> dict[str, list[float]]:
+    return json.loads(produced("artifacts/history.json").read_text())["history"]
+
+
+def notebooks() -> list[dict]:
+    return [json.loads(path.read_text()) for path in series()]
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def text_of(output: dict) -> str:
+    return "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+
+
+# --- training results ---------------------------------------------------------------------
+
+
+def test_fifty_epochs_reach_the_posts_accuracy(history):
+    assert len(history["val_accuracy"]) == 50
+    final = history["val_accuracy"][-1]
+    assert final >= 0.90
+    assert abs(final - POST_VAL_ACCURACY) <= 0.01
+
+
+def test_first_epoch_is_far_from_trained(history):
+    assert 0.2 <= history["val_accuracy"][0] <= 0.5
+
+
+def test_loss_decreases_overall(history):
+    for key in ("loss", "val_loss"):
+        tens = [np.mean(history[key][i : i + 10]) for i in range(0, 50, 10)]
+        assert tens == sorted(tens, reverse=True), f"{key} does not fall decade after decade"
+        assert history[key][-1] < 0.5 * history[key][0]
+
+
+def test_trained_model_reads_the_first_test_digit_as_a_seven():
+    import keras
+
+    from mnist17.data import load_mnist
+
+    model = keras.saving.load_model(produced("artifacts/model.keras"), safe_mode=True)
+    (_, _), (x_test, y_test) = load_mnist()
+    probabilities = model.predict(x_test[:1].reshape(1, 784).astype("float32") / 255.0, verbose=0)
+    assert y_test[0] == 7
+    assert probabilities[0].argmax() == 7 and probabilities[0, 7] > 0.9
+    assert model.count_params() == 235146 and not model.non_trainable_weights
+
+
+def test_summary_reports_235146_trainable_parameters():
+    nb = json.loads((NOTEBOOKS_DIR / "03_model_definition.ipynb").read_text())
+    summary = "".join(
+        text_of(o)
+        for c in code_cells(nb)
+        if "model.summary()" in "".join(c["source"])
+        for o in c["outputs"]
+    )
+    assert re.search(r"Trainable params: \S*235,146", summary), summary
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def figure_names() -> set[str]:
+    names = set(re.findall(r"figures/(nn1[\w-]*)\.png", (ROOT / "README.md").read_text()))
+    for nb in notebooks():
+        for cell in code_cells(nb):
+            names |= set(
+                re.findall(
+                    r"save_(?:fig|model_summary)\((?:\w+, )?\"([\w-]+)\"", "".join(cell["source"])
+                )
+            )
+    return names
+
+
+def test_readme_and_notebooks_name_every_figure_of_the_post():
+    assert {"nn1", "nn1-1", "nn1-2", "nn1-3", "nn1-4", "nn1-5", "nn1-6"} <= figure_names()
+
+
+@pytest.mark.parametrize("name", sorted(FIGURE_SIZES) + ["nn1-2"])
+def test_figure_exists_with_its_size_and_is_not_blank(name):
+    committed = ROOT / "figures" / f"{name}.png"
+    assert committed.exists(), f"figures/{name}.png is missing: run `make run-all`"
+    fresh = produced(f"figures/{name}.png")
+    for image in (imread(committed), imread(fresh)):
+        height, width = image.shape[:2]
+        assert (width, height) == FIGURE_SIZES.get(name, imread(committed).shape[1::-1])
+        assert image[..., :3].std() > 0.05, f"{name}.png is (nearly) blank"
+
+
+@pytest.mark.parametrize("name", DATA_ONLY_FIGURES)
+def test_figures_drawn_from_the_data_match_the_committed_ones(name):
+    difference = compare_images(
+        str(ROOT / "figures" / f"{name}.png"), str(produced(f"figures/{name}.png")), tol=1
+    )
+    assert difference is None, difference
+
+
+def test_every_named_figure_is_committed():
+    missing = [n for n in sorted(figure_names()) if not (ROOT / "figures" / f"{n}.png").exists()]
+    assert missing == []
+
+
+# --- the notebooks themselves -------------------------------------------------------------
+
+
+def test_the_17_lines_are_seventeen():
+    nb = json.loads((NOTEBOOKS_DIR / "07_the_17_lines.ipynb").read_text())
+    (cell,) = [c for c in code_cells(nb) if "the-17-lines" in c["metadata"].get("tags", [])]
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
+    assert len(lines) == 17
+    assert any("model.fit(" in line and "epochs=50" in line for line in lines)
+
+
+@pytest.mark.parametrize("path", series(), ids=lambda p: p.name)
+def test_committed_notebook_is_one_clean_run(path):
+    nb = json.loads(path.read_text())
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert "papermill" not in nb["metadata"]
+    cells = [c for c in code_cells(nb) if "".join(c["source"]).strip()]
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+    for cell in cells:
+        assert "execution" not in cell["metadata"] and "papermill" not in cell["metadata"]
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error"
+            assert not (output["output_type"] == "stream" and output["name"] == "stderr")
+            text = text_of(output)
+            assert "Warning" not in text and "Traceback" not in text
+            assert not MACHINE_PATH.search(text), MACHINE_PATH.search(text)
