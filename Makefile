@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
 LAB_PORT ?= 8888
+CHROMIUM ?= /usr/bin/chromium
 
 # Optional training parameters for `make run-all` (a run with any of them set writes to
 # build/run-all-custom/ and never overwrites the committed notebooks and figures).
@@ -14,7 +15,7 @@ RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $
             $(if $(LEARNING_RATE),--learning-rate $(LEARNING_RATE)) $(if $(SEED),--seed $(SEED))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test lint lab clean constraints
+.PHONY: help setup data run-all test test-browser bench lint lab clean constraints
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -39,13 +40,27 @@ run-all: setup data ## run every notebook in order, update notebooks/ and figure
 test: setup data ## run the tests: nbval over every notebook, then the result checks
 	$(PY) -m pytest
 
+test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
+	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
+	  "or CHROMIUM=/path/to/chromium make test-browser"; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m browser tests/browser
+$(VENV)/.browser-done: requirements-browser.txt $(SETUP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt -c constraints.txt
+	touch $@
+
+bench: setup data $(VENV)/.bench-done ## time one epoch: notebook 04's Keras, Keras defaults, PyTorch, scikit-learn, the floor
+	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
+$(VENV)/.bench-done: requirements-bench.txt $(SETUP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
 lint: setup ## check the helper package and tests with ruff
-	$(PY) -m ruff check src tests conftest.py
-	$(PY) -m ruff format --check src tests conftest.py
+	$(PY) -m ruff check src tests benchmarks conftest.py
+	$(PY) -m ruff format --check src tests benchmarks conftest.py
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
-	  --ServerApp.root_dir=notebooks
+	  --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## remove generated files (build/, artifacts/, caches); keeps data/, notebooks/, figures/
 	rm -rf build artifacts .pytest_cache .ruff_cache

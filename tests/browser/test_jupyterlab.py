@@ -1,0 +1,271 @@
+"""Every notebook runs in JupyterLab in a real browser, as readers use it (`make test-browser`).
+
+JupyterLab starts from the venv on a free port of 127.0.0.1 with a generated token and its own
+temporary settings, runtime and workspace folders; headless Chromium (Debian's, driven by
+Playwright) opens each notebook in order, runs Run > Run All Cells from the menu, waits for the
+kernel to finish, and checks that no error is shown. A screenshot of each notebook's top goes to
+`build/browser/`.
+
+The server works on copies of the notebooks in a temporary folder, so JupyterLab's autosave can
+never rewrite the committed ones; figures and artifacts go to `build/browser/output/`. Training
+in 04 is shortened to 2 epochs in that copy (as `make run-all EPOCHS=2` would inject it).
+"""
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mnist17.paths import BUILD_DIR, ROOT
+from mnist17.run_all import series
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="make test-browser installs it")
+
+pytestmark = pytest.mark.browser
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = BUILD_DIR / "browser"
+BROWSER_EPOCHS = 2
+CELL_TIMEOUT_S = int(os.environ.get("BROWSER_CELL_TIMEOUT_S", 300))
+ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server of our own; `stop()` ends it and every kernel it started."""
+
+    def __init__(self, root: Path, scratch: Path):
+        self.root, self.token, self.port = root, secrets.token_hex(16), free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.runtime = scratch / "runtime"
+        settings = scratch / "user-settings"
+        tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+        tracker.parent.mkdir(parents=True)
+        # Render every cell (no virtual scrolling), so that every output is in the page.
+        tracker.write_text(json.dumps({"windowingMode": "none"}))
+        news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        news.parent.mkdir(parents=True)
+        news.write_text(json.dumps({"fetchNews": "false"}))  # no pop-up over the notebook
+        env = {
+            **os.environ,
+            "JUPYTER_CONFIG_DIR": str(scratch / "config"),
+            "JUPYTER_DATA_DIR": str(scratch / "data"),
+            "JUPYTER_RUNTIME_DIR": str(self.runtime),
+            "MNIST17_OUTPUT_DIR": str(SCREENSHOTS / "output"),
+        }
+        self.log = (scratch / "jupyterlab.log").open("w")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={self.port}",
+                "--port-retries=0",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={root}",
+                f"--LabApp.user_settings_dir={settings}",
+                f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
+            ]
+            + (["--allow-root"] if os.geteuid() == 0 else []),  # CI runs as root
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while self.api("/api/status") is None:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"JupyterLab did not start; see {self.log.name}")
+            time.sleep(0.5)
+
+    def api(self, path: str, method: str = "GET"):
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                body = response.read()
+                return json.loads(body) if body else {}
+        except OSError:
+            return None
+
+    def kernels_idle(self) -> bool:
+        kernels = self.api("/api/kernels") or []
+        return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+
+    def shut_down_kernels(self) -> None:
+        for session in self.api("/api/sessions") or []:
+            self.api(f"/api/sessions/{session['id']}", method="DELETE")
+        for kernel in self.api("/api/kernels") or []:
+            self.api(f"/api/kernels/{kernel['id']}", method="DELETE")
+
+    def stop(self) -> None:
+        self.shut_down_kernels()
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def leftover_kernels(runtime: Path) -> list[str]:
+    """Command lines of kernel processes still running from this server's runtime folder."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(runtime) in cmdline and "ipykernel" in cmdline:
+            found.append(cmdline)
+    return found
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    """Copies of the notebooks without their outputs, 04 shortened to `BROWSER_EPOCHS` epochs.
+
+    Without the committed outputs, every prompt reads ``[ ]:`` until its cell has run, so the
+    test can tell when Run All has really finished.
+    """
+    folder = tmp_path_factory.mktemp("notebooks")
+    for notebook in series():
+        nb = json.loads(notebook.read_text())
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["outputs"], cell["execution_count"] = [], None
+        (folder / notebook.name).write_text(json.dumps(nb, indent=1) + "\n")
+    training = folder / "04_training.ipynb"
+    text = training.read_text()
+    assert '"epochs = 50\\n"' in text
+    training.write_text(text.replace('"epochs = 50\\n"', f'"epochs = {BROWSER_EPOCHS}\\n"'))
+    (folder / "99_raises.ipynb").write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "execution_count": None,
+                        "id": "a",
+                        "metadata": {},
+                        "outputs": [],
+                        "source": ["print('before')\n", "raise ValueError('boom')"],
+                    }
+                ],
+                "metadata": {
+                    "kernelspec": {
+                        "display_name": "Python 3 (ipykernel)",
+                        "language": "python",
+                        "name": "python3",
+                    }
+                },
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def lab(workspace, tmp_path_factory):
+    scratch = tmp_path_factory.mktemp("jupyter")
+    server = Lab(workspace, scratch)
+    try:
+        yield server
+    finally:
+        server.stop()
+        assert leftover_kernels(server.runtime) == [], "kernels left running"
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        finally:
+            browser.close()
+
+
+def run_all_cells(lab: Lab, page, name: str, screenshot: Path | None = None) -> int:
+    """Open `name`, Run All Cells from the menu, wait for the kernel; return the errors shown."""
+    # `reset`: a fresh workspace, not the tabs (and kernels) of the previous notebook.
+    page.goto(f"{lab.url}/lab/tree/{name}?token={lab.token}&reset")
+    notebook = page.locator(".jp-NotebookPanel:visible")
+    notebook.locator(".jp-Cell").first.wait_for(timeout=60_000)
+    kernel_idle = page.locator(".jp-StatusBar-Widget").get_by_text("| Idle")
+    kernel_idle.wait_for(timeout=60_000)  # this notebook's kernel has started and is ready
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+    prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt")
+    deadline = time.monotonic() + CELL_TIMEOUT_S * max(prompts.count(), 1)
+    while True:
+        texts = [t.strip() for t in prompts.all_inner_texts()]
+        errors = notebook.locator(ERROR_OUTPUT).count()
+        finished = texts and all(t not in ("[ ]:", "[*]:", "") for t in texts)
+        if (finished or errors) and kernel_idle.count() and lab.kernels_idle():
+            break
+        if time.monotonic() > deadline:
+            page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-timed-out.png"))
+            pytest.fail(f"{name} did not finish: prompts {texts}")
+        time.sleep(1)
+    if screenshot is not None:
+        page.evaluate(
+            "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
+        )
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(screenshot))
+    lab.shut_down_kernels()
+    return errors
+
+
+@pytest.mark.parametrize("notebook", [p.name for p in series()])
+def test_notebook_runs_in_jupyterlab_without_errors(lab, page, notebook):
+    screenshot = SCREENSHOTS / f"{Path(notebook).stem}.png"
+    errors = run_all_cells(lab, page, notebook, screenshot)
+    assert errors == 0, f"{notebook} shows {errors} error output(s) in JupyterLab"
+    assert screenshot.exists()
+
+
+def test_a_notebook_that_raises_is_reported(lab, page):
+    # The check above must be able to fail: a notebook whose cell raises shows its error.
+    assert run_all_cells(lab, page, "99_raises.ipynb") == 1
+
+
+def test_committed_notebooks_and_figures_are_untouched():
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "notebooks", "figures"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert changed == ""
