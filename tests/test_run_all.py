@@ -57,6 +57,7 @@ def snapshot(repo: Path) -> dict[str, bytes]:
         p.relative_to(repo).as_posix(): p.read_bytes()
         for folder in ("notebooks", "figures")
         for p in sorted((repo / folder).iterdir())
+        if p.is_file()
     }
 
 
@@ -131,3 +132,21 @@ def test_run_killed_after_the_first_notebook_changes_nothing(repo_copy):
         if p.name.startswith(".")
     ]
     assert leftovers == []
+
+
+def test_make_clean_removes_only_generated_files(repo_copy):
+    generated = [
+        repo_copy / "build" / "run-all" / "x.ipynb",
+        repo_copy / "artifacts" / "model.keras",
+        repo_copy / "notebooks" / ".ipynb_checkpoints" / "01-checkpoint.ipynb",
+    ]
+    for path in generated:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("generated")
+    before = snapshot(repo_copy)
+    supplied = (repo_copy / "data" / "mnist.npz").read_bytes()
+    subprocess.run(["make", "clean"], cwd=repo_copy, check=True, capture_output=True)
+    assert not any(path.exists() for path in generated)
+    assert (repo_copy / "data" / "mnist.npz").read_bytes() == supplied
+    assert snapshot(repo_copy) == before
+    assert git(repo_copy, "status", "--porcelain") == ""

@@ -1,0 +1,67 @@
+"""`make lab`: JupyterLab listens on the loopback address only, and only with its token."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from mnist17.paths import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a TCP socket listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as handle:  # noqa: PTH123 - a kernel table, not a project path
+            for line in handle.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, hex_port = local.rsplit(":", 1)
+                if state == "0A" and int(hex_port, 16) == port:
+                    found.add(address)
+    return found
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_make_lab_binds_loopback_only_and_requires_the_token(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    lab = subprocess.Popen(
+        ["make", "lab", f"LAB_PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not listening_addresses(port):
+            assert lab.poll() is None, "make lab exited"
+            assert time.monotonic() < deadline, "JupyterLab did not start"
+            time.sleep(0.5)
+        # 0100007F is 127.0.0.1 in /proc's byte order: no 0.0.0.0, no other interface.
+        assert listening_addresses(port) == {"0100007F"}
+        assert status(f"http://127.0.0.1:{port}/api/sessions") == 403  # no token, no access
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=30)
