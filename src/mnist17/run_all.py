@@ -76,6 +76,8 @@ def execute(notebook: Path, executed: Path, parameters: dict) -> nbformat.Notebo
             cwd=NOTEBOOKS_DIR,
             kernel_name="python3",
             progress_bar=False,
+            # The kernel's own log (a warning about local TCP on every start) is not for readers.
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as error:
         raise NotebookRunError(

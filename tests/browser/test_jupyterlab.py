@@ -237,6 +237,9 @@ def run_all_cells(lab: Lab, page, name: str, screenshot: Path | None = None) -> 
             page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}-timed-out.png"))
             pytest.fail(f"{name} did not finish: prompts {texts}")
         time.sleep(1)
+    if errors and screenshot is not None:  # show the reader's view of the first error
+        notebook.locator(ERROR_OUTPUT).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshot.with_name(f"{screenshot.stem}-error.png")))
     if screenshot is not None:
         page.evaluate(
             "document.querySelectorAll('.jp-WindowedPanel-outer').forEach(e => e.scrollTop = 0)"
