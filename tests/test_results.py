@@ -12,10 +12,9 @@ import pytest
 from matplotlib.image import imread
 from matplotlib.testing.compare import compare_images
 
-from mnist17.paths import NOTEBOOKS_DIR, ROOT
+from mnist17.paths import NOTEBOOKS_DIR, ROOT, output_root
 from mnist17.run_all import series
 
-TEST_OUTPUT = ROOT / "build" / "test"
 POST_VAL_ACCURACY = 0.9106
 # Pixel size (width, height) of each figure: figsize x 100 dpi (nn1-2 is sized to its text).
 FIGURE_SIZES = {
@@ -33,7 +32,8 @@ MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/tmp/|/work/|/Users/|site-pac
 
 
 def produced(relative: str):
-    path = TEST_OUTPUT / relative
+    # The folder the root conftest.py gave nbval's kernels through MNIST17_OUTPUT_DIR.
+    path = output_root() / relative
     if not path.exists():
         pytest.fail(
             f"{path.relative_to(ROOT)} is missing: run the whole suite (`make test`), "

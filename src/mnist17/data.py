@@ -115,10 +115,11 @@ def content_digest(arrays: dict[str, np.ndarray]) -> str:
 def _verified_arrays(path: Path, *, check_digest: bool) -> dict[str, np.ndarray]:
     arrays = read_npz(path)
     check_arrays(arrays, path)
-    if check_digest and content_digest(arrays) != MNIST_CONTENT_SHA256:
+    digest = content_digest(arrays) if check_digest else MNIST_CONTENT_SHA256
+    if digest != MNIST_CONTENT_SHA256:
         raise MnistDataError(
             f"{display_path(path)} has MNIST's shapes but not its content (content digest "
-            f"{content_digest(arrays)[:16]}..., expected {MNIST_CONTENT_SHA256[:16]}...). "
+            f"{digest[:16]}..., expected {MNIST_CONTENT_SHA256[:16]}...). "
             "Use an unmodified copy of the dataset."
         )
     return arrays
