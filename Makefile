@@ -2,10 +2,12 @@
 # `make run-all` and `make test` work on a fresh clone: each sets up what it needs first.
 
 SHELL := /bin/bash
-PYTHON ?= python3
+# PYTHON: the interpreter for .venv (3.11, 3.12 or 3.13); empty = the first supported one found.
+PYTHON ?=
 VENV := .venv
 PY := $(VENV)/bin/python
 SETUP_STAMP := $(VENV)/.setup-done
+CONSTRAINTS = constraints/python$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])').txt
 LAB_PORT ?= 8888
 CHROMIUM ?= /usr/bin/chromium
 
@@ -20,16 +22,10 @@ RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | \
-	  awk -F'\t' '{printf "  make %-12s %s\n", $$1, $$2}'
+	  awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: $(SETUP_STAMP) ## create .venv with the pinned packages and the helper package
-$(SETUP_STAMP): requirements.txt constraints.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and \
-	  "Python 3.11 is needed (found " + sys.version.split()[0] + "): set PYTHON=python3.11")'
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $@
+setup: ## create .venv with the pinned packages and the helper package (PYTHON=python3.12 ...)
+	@tools/setup-venv $(VENV) $(PYTHON)
 
 data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.npz make data)
 	$(PY) -m mnist17 data
@@ -45,7 +41,7 @@ test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterL
 	  "or CHROMIUM=/path/to/chromium make test-browser"; exit 1; }
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m browser tests/browser
 $(VENV)/.browser-done: requirements-browser.txt $(SETUP_STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt -c constraints.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt -c $(CONSTRAINTS)
 	touch $@
 
 bench: setup data $(VENV)/.bench-done ## time one epoch: notebook 04's Keras, Keras defaults, PyTorch, scikit-learn, the floor
@@ -67,8 +63,5 @@ clean: ## remove generated files (build/, artifacts/, caches); keeps data/, note
 	find src tests -name __pycache__ -type d -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
 
-constraints: ## re-pin every installed package into constraints.txt after editing requirements.txt
-	rm -rf build/constraints-venv && $(PYTHON) -m venv build/constraints-venv
-	build/constraints-venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-	{ head -n 2 constraints.txt; build/constraints-venv/bin/pip freeze --exclude-editable; } \
-	  > build/constraints.txt && mv build/constraints.txt constraints.txt && rm -rf build/constraints-venv
+constraints: ## re-pin every package per Python version (constraints/python3.X.txt) after editing requirements
+	tools/make-constraints $(CONSTRAINT_PYTHONS)
