@@ -14,7 +14,8 @@ CHROMIUM ?= /usr/bin/chromium
 # Optional training parameters for `make run-all` (a run with any of them set writes to
 # build/run-all-custom/ and never overwrites the committed notebooks and figures).
 RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE)) \
-            $(if $(LEARNING_RATE),--learning-rate $(LEARNING_RATE)) $(if $(SEED),--seed $(SEED))
+            $(if $(LEARNING_RATE),--learning-rate $(LEARNING_RATE)) $(if $(SEED),--seed $(SEED)) \
+            $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data run-all test test-browser bench lint lab clean constraints

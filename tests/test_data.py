@@ -1,7 +1,10 @@
 """Getting MNIST: the loader accepts only real MNIST, refuses bad files clearly, never leaves a
 partial file, and works offline from a local copy."""
 
+import hashlib
 import http.server
+import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -47,12 +50,113 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
-def test_valid_file_is_accepted_and_returned_unchanged(target):
-    arrays = mnist_like(y_test=np.full(10000, 9, dtype=np.uint8))
-    write_npz(target, arrays)
+@pytest.fixture(scope="module")
+def mnist() -> dict[str, np.ndarray]:
+    """The real arrays (from the verified data/mnist.npz that `make test` put in place)."""
+    return data.read_npz(data.MNIST_FILE)
+
+
+def test_real_copy_is_accepted_verified_once_and_returned_unchanged(target, mnist, monkeypatch):
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(data.MNIST_FILE, target)
     assert ensure_mnist(target) == target
-    loaded = data.read_npz(target)
-    assert all(np.array_equal(loaded[key], arrays[key]) for key in arrays)
+    assert sorted(p.name for p in target.parent.iterdir()) == [".mnist.npz.verified", "mnist.npz"]
+    # Verified once: the next load trusts the stamp and does not hash 55 MB again...
+    monkeypatch.setattr(data, "content_digest", lambda arrays: pytest.fail("hashed again"))
+    assert ensure_mnist(target) == target
+    # ...until the file changes: then it is verified again.
+    target.touch()
+    with pytest.raises(pytest.fail.Exception, match="hashed again"):
+        ensure_mnist(target)
+
+
+def _changed(mnist, **changes) -> dict[str, np.ndarray]:
+    return {**mnist, **changes}
+
+
+def _shuffled_labels(mnist):
+    return _changed(mnist, y_train=np.random.default_rng(0).permutation(mnist["y_train"]))
+
+
+def _one_pixel(mnist):
+    x_test = mnist["x_test"].copy()
+    x_test[123, 14, 14] ^= 1
+    return _changed(mnist, x_test=x_test)
+
+
+def _another_dataset(mnist):
+    """scikit-learn's 8x8 digits, scaled to 28x28 and repeated: MNIST's shapes, other data."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    images = (np.kron(digits.images, np.ones((4, 4)))[:, 2:30, 2:30] * 255 / 16).astype(np.uint8)
+    pick = np.arange(70000) % len(images)
+    labels = digits.target[pick].astype(np.uint8)
+    return {
+        "x_train": images[pick[:60000]],
+        "y_train": labels[:60000],
+        "x_test": images[pick[60000:]],
+        "y_test": labels[60000:],
+    }
+
+
+WRONG_CONTENT = {
+    "labels shuffled": _shuffled_labels,
+    "one pixel changed": _one_pixel,
+    "another dataset with MNIST's shapes": _another_dataset,
+}
+
+
+@pytest.mark.parametrize("kind", list(WRONG_CONTENT))
+def test_well_formed_file_that_is_not_mnist_is_refused_and_kept(target, mnist, kind, monkeypatch):
+    write_npz(target, WRONG_CONTENT[kind](mnist))
+    before = target.read_bytes()
+    with pytest.raises(MnistDataError) as caught:
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    message = str(caught.value)
+    assert "mnist.npz is a well-formed .npz with MNIST's shapes, but not MNIST's content" in message
+    assert f"MNIST's is {data.MNIST_CONTENT_SHA256[:12]}..." in message
+    assert re.search(r"its content digest is [0-9a-f]{12}\.\.\.", message)
+    assert "make data" in message and "left as it is" in message
+    assert target.read_bytes() == before and not (target.parent / ".mnist.npz.verified").exists()
+    # `make data` says the same and fails.
+    monkeypatch.setattr(data, "MNIST_FILE", target)
+    assert data.main([]) == 1
+
+
+def test_train_and_test_swapped_is_refused(target, mnist):
+    swapped = _changed(
+        mnist,
+        x_train=mnist["x_test"],
+        y_train=mnist["y_test"],
+        x_test=mnist["x_train"],
+        y_test=mnist["y_train"],
+    )
+    write_npz(target, swapped)
+    with pytest.raises(MnistDataError, match="x_train has shape \\(10000, 28, 28\\)"):
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    assert target.exists()
+
+
+def test_a_stamp_from_another_file_does_not_vouch_for_this_one(target, mnist):
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(data.MNIST_FILE, target)
+    ensure_mnist(target)
+    stamp = (target.parent / ".mnist.npz.verified").read_text()
+    write_npz(target, _shuffled_labels(mnist))  # replaced: new inode, size and mtime
+    (target.parent / ".mnist.npz.verified").write_text(stamp)
+    with pytest.raises(MnistDataError, match="not MNIST's content"):
+        ensure_mnist(target, url=UNREACHABLE_URL)
+
+
+def test_mnist_npz_with_other_content_is_refused_before_copying(
+    target, tmp_path, mnist, monkeypatch
+):
+    fake = write_npz(tmp_path / "elsewhere" / "mnist.npz", _one_pixel(mnist))
+    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(fake))
+    with pytest.raises(MnistDataError, match="MNIST_NPZ=.*was refused.*not MNIST's content"):
+        ensure_mnist(target, url=UNREACHABLE_URL)
+    assert leftovers(target.parent) == []
 
 
 def _truncated(path: Path) -> None:
@@ -151,14 +255,16 @@ def test_download_with_wrong_sha256_is_refused_and_leaves_nothing(target, http_s
     assert leftovers(target.parent) == []
 
 
-def test_mnist_npz_with_wrong_digest_is_refused(target, tmp_path, monkeypatch):
-    fake = write_npz(tmp_path / "elsewhere" / "mnist.npz", mnist_like())
-    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(fake))
-    with pytest.raises(MnistDataError) as caught:
-        ensure_mnist(target, url=UNREACHABLE_URL)
-    message = str(caught.value)
-    assert "MNIST_NPZ=" in message and "content digest" in message
-    assert not target.exists()
+def test_download_that_passes_its_file_hash_but_is_not_mnist_is_refused(
+    target, http_server, mnist, monkeypatch
+):
+    root, base_url = http_server
+    served = write_npz(root / "mnist.npz", _shuffled_labels(mnist))
+    # As if the published file itself had changed: its SHA-256 matches, its content does not.
+    monkeypatch.setattr(data, "MNIST_FILE_SHA256", hashlib.sha256(served.read_bytes()).hexdigest())
+    with pytest.raises(MnistDataError, match="not MNIST's content"):
+        ensure_mnist(target, url=f"{base_url}/mnist.npz")
+    assert leftovers(target.parent) == []
 
 
 def test_mnist_npz_with_real_copy_is_verified_and_copied(target, monkeypatch):
@@ -166,7 +272,7 @@ def test_mnist_npz_with_real_copy_is_verified_and_copied(target, monkeypatch):
     assert ensure_mnist(target, url=UNREACHABLE_URL) == target
     assert target.read_bytes() == data.MNIST_FILE.read_bytes()
     assert target.stat().st_mode & 0o777 == 0o644
-    assert leftovers(target.parent) == ["mnist.npz"]
+    assert leftovers(target.parent) == [".mnist.npz.verified", "mnist.npz"]
 
 
 def test_real_file_loads_like_keras():

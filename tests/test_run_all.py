@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import run_module
 
 from mnist17.paths import MNIST_FILE, ROOT
 
@@ -61,8 +62,10 @@ def snapshot(repo: Path) -> dict[str, bytes]:
     }
 
 
-def break_notebook(repo: Path, name: str) -> None:
-    """Commit a cell that raises into the copy's notebook `name`, after its second code cell."""
+def break_notebook(
+    repo: Path, name: str, source: str = "raise RuntimeError('deliberately broken for a test')"
+) -> None:
+    """Commit a cell with `source` into the copy's notebook `name`, after its second code cell."""
     path = repo / "notebooks" / name
     nb = json.loads(path.read_text())
     code_cells = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
@@ -74,11 +77,37 @@ def break_notebook(repo: Path, name: str) -> None:
             "id": "broken-cell",
             "metadata": {},
             "outputs": [],
-            "source": ["raise RuntimeError('deliberately broken for a test')"],
+            "source": [source],
         },
     )
     path.write_text(json.dumps(nb, indent=1) + "\n")
     git(repo, "commit", "-qam", "break a notebook")
+
+
+def stall_notebook(repo: Path, name: str, marker: Path) -> None:
+    """A cell in `name` that touches `marker`, then sleeps: a hang, or a cell to kill during."""
+    source = f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(600)"
+    break_notebook(repo, name, source)
+
+
+def start_runner(repo: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*RUNNER, *args],
+        cwd=repo,
+        env=runner_env(repo),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for(path: Path, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert process.poll() is None, f"the run ended early: {process.communicate()}"
+        assert time.monotonic() < deadline, f"{path.name} did not appear"
+        time.sleep(0.2)
 
 
 def test_failed_notebook_changes_nothing_committed_and_stays_in_build(repo_copy):
@@ -150,3 +179,117 @@ def test_make_clean_removes_only_generated_files(repo_copy):
     assert (repo_copy / "data" / "mnist.npz").read_bytes() == supplied
     assert snapshot(repo_copy) == before
     assert git(repo_copy, "status", "--porcelain") == ""
+
+
+def kernels_of(process: subprocess.Popen) -> list:
+    import psutil
+
+    return [
+        child
+        for child in psutil.Process(process.pid).children(recursive=True)
+        if "ipykernel" in " ".join(child.cmdline())
+    ]
+
+
+def test_a_kernel_killed_mid_run_is_explained_without_a_traceback(repo_copy, tmp_path):
+    marker = tmp_path / "cell-started"
+    stall_notebook(repo_copy, "02_preparing_the_data.ipynb", marker)
+    before = snapshot(repo_copy)
+    runner = start_runner(repo_copy)
+    try:
+        wait_for(marker, runner)
+        (kernel,) = kernels_of(runner)
+        kernel.kill()  # SIGKILL, as the out-of-memory killer does
+        out, err = runner.communicate(timeout=120)
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+    assert runner.returncode == 1, err
+    assert "02_preparing_the_data.ipynb: the kernel died while running the cell" in err
+    assert "(`import pathlib, time`)" in err and "ran out of memory" in err
+    assert "partial executed notebook is build/run-all/notebooks/02_preparing_the_data" in err
+    assert "Nothing committed was changed" in err
+    assert "Traceback" not in err and "DeadKernelError" not in err
+    assert str(repo_copy) not in err  # no machine paths
+    assert git(repo_copy, "status", "--porcelain") == "" and snapshot(repo_copy) == before
+
+
+def test_a_cell_over_the_time_limit_is_stopped_and_named(repo_copy, tmp_path):
+    stall_notebook(repo_copy, "01_data_preview.ipynb", tmp_path / "cell-started")
+    before = snapshot(repo_copy)
+    result = subprocess.run(
+        [*RUNNER, "--cell-timeout", "5"],
+        cwd=repo_copy,
+        env=runner_env(repo_copy),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert (
+        "01_data_preview.ipynb: the cell with execution count 3 (`import pathlib, time`) ran "
+        "longer than the limit of 5 s per cell and was stopped" in result.stderr
+    )
+    assert "make run-all CELL_TIMEOUT=20" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert git(repo_copy, "status", "--porcelain") == "" and snapshot(repo_copy) == before
+
+
+def test_a_bad_cell_timeout_is_refused_before_running():
+    result = run_module("run-all", "--cell-timeout", "0")
+    assert result.returncode == 2
+    assert "cell timeout (CELL_TIMEOUT) must be a positive integer" in result.stderr
+
+
+def test_a_second_run_in_the_same_checkout_stops_and_touches_nothing(repo_copy, tmp_path):
+    marker = tmp_path / "cell-started"
+    stall_notebook(repo_copy, "01_data_preview.ipynb", marker)
+    first = start_runner(repo_copy)
+    try:
+        wait_for(marker, first)
+        work = sorted((repo_copy / "build" / "run-all").rglob("*"))
+        second = subprocess.run(
+            RUNNER, cwd=repo_copy, env=runner_env(repo_copy), capture_output=True, text=True
+        )
+        assert second.returncode == 2
+        assert f"another `make run-all` is in progress in this checkout (process {first.pid}" in (
+            second.stderr
+        )
+        assert "running" not in second.stdout
+        assert sorted((repo_copy / "build" / "run-all").rglob("*")) == work  # untouched
+        assert first.poll() is None
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    # The killed run left its process id in the lock file: the next run takes the lock over.
+    third = subprocess.run(
+        [*RUNNER, "--cell-timeout", "5"],
+        cwd=repo_copy,
+        env=runner_env(repo_copy),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert f"note: a lock left by process {first.pid}, which no longer runs" in third.stdout
+    assert "running 01_data_preview.ipynb" in third.stdout  # it ran (and hit the stalled cell)
+    assert git(repo_copy, "status", "--porcelain") == ""
+
+
+def test_a_wrong_dataset_stops_the_run_before_any_notebook(repo_copy):
+    import numpy as np
+
+    with np.load(repo_copy / "data" / "mnist.npz") as archive:
+        arrays = {key: archive[key] for key in archive.files}
+    arrays["y_train"] = np.random.default_rng(1).permutation(arrays["y_train"])
+    np.savez(repo_copy / "data" / "mnist.npz", **arrays)
+    before = snapshot(repo_copy)
+    result = subprocess.run(
+        RUNNER, cwd=repo_copy, env=runner_env(repo_copy), capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "the dataset was refused: data/mnist.npz is a well-formed .npz" in result.stderr
+    assert "Nothing committed was changed" in result.stderr
+    assert "running" not in result.stdout
+    assert snapshot(repo_copy) == before and git(repo_copy, "status", "--porcelain") == ""
+    assert (repo_copy / "data" / "mnist.npz").exists()  # refused, never deleted

@@ -3,16 +3,23 @@
 The file is kept in the repo's `data/` folder (ignored by git), not in `~/.keras`, so that
 every notebook, test and CI run uses the same verified copy. Where it comes from, in order:
 
-1. `data/mnist.npz`, if present (checked: keys, shapes, dtypes, value ranges);
-2. the file named by the environment variable ``MNIST_NPZ`` (checked as above plus the content
-   digest), copied into `data/`, for machines without internet access;
+1. `data/mnist.npz`, if present;
+2. the file named by the environment variable ``MNIST_NPZ``, copied into `data/`, for machines
+   without internet access;
 3. a download from the URL Keras uses, verified with Keras's SHA-256 before it is moved into place.
+
+Whatever the source, the arrays are checked (keys, shapes, dtypes, value ranges) and so is their
+content digest, so that a well-formed file holding other data (shuffled labels, a changed pixel,
+another dataset) is refused instead of silently training the wrong network. Hashing 55 MB takes
+a moment, so a successful verification of `data/mnist.npz` is remembered in a stamp file beside
+it, keyed by the file's size, modification time and inode: any change to the file is re-verified.
 
 Run ``python -m mnist17 data`` (or ``make data``) to do this from the command line.
 """
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -23,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist17.files import copy_atomically
+from mnist17.files import copy_atomically, write_atomically
 from mnist17.paths import MNIST_FILE, display_path
 
 # What keras.datasets.mnist.load_data() downloads, and the SHA-256 it checks the file against.
@@ -112,17 +119,47 @@ def content_digest(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def _verified_arrays(path: Path, *, check_digest: bool) -> dict[str, np.ndarray]:
+def _verified_arrays(path: Path, *, remember: bool = False) -> dict[str, np.ndarray]:
+    """The four arrays of `path`, after checking their layout and their content digest (skipped
+    when a stamp says this very file was verified before; with `remember`, write that stamp)."""
     arrays = read_npz(path)
     check_arrays(arrays, path)
-    digest = content_digest(arrays) if check_digest else MNIST_CONTENT_SHA256
+    if _stamp_matches(path):
+        return arrays
+    digest = content_digest(arrays)
     if digest != MNIST_CONTENT_SHA256:
         raise MnistDataError(
-            f"{display_path(path)} has MNIST's shapes but not its content (content digest "
-            f"{digest[:16]}..., expected {MNIST_CONTENT_SHA256[:16]}...). "
-            "Use an unmodified copy of the dataset."
+            f"{display_path(path)} is a well-formed .npz with MNIST's shapes, but not MNIST's "
+            f"content: its content digest is {digest[:12]}..., MNIST's is "
+            f"{MNIST_CONTENT_SHA256[:12]}... (labels shuffled, pixels changed or another "
+            "dataset). Use an unmodified copy of the dataset."
         )
+    if remember:
+        _remember_verified(path)
     return arrays
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.verified")
+
+
+def _file_key(path: Path) -> dict[str, int]:
+    info = path.stat()
+    return {"size": info.st_size, "mtime_ns": info.st_mtime_ns, "inode": info.st_ino}
+
+
+def _stamp_matches(path: Path) -> bool:
+    """True when `path` was verified before and has not changed since (size, mtime, inode)."""
+    try:
+        stamp = json.loads(_stamp_path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return stamp == {**_file_key(path), "content_sha256": MNIST_CONTENT_SHA256}
+
+
+def _remember_verified(path: Path) -> None:
+    stamp = json.dumps({**_file_key(path), "content_sha256": MNIST_CONTENT_SHA256})
+    write_atomically(_stamp_path(path), lambda tmp: tmp.write_text(stamp + "\n"))
 
 
 def _download(target: Path, url: str) -> dict[str, np.ndarray]:
@@ -151,7 +188,7 @@ def _download(target: Path, url: str) -> dict[str, np.ndarray]:
                 "This machine may be offline or the download may have been corrupted. "
                 + _how_to_supply(target)
             ) from None
-        arrays = _verified_arrays(Path(downloaded), check_digest=False)
+        arrays = _verified_arrays(Path(downloaded))
         copy_atomically(Path(downloaded), target)
         return arrays
     finally:
@@ -162,24 +199,27 @@ def _obtain(target: Path, url: str) -> dict[str, np.ndarray]:
     """Verified MNIST arrays from `target`, copying or downloading the file there if needed."""
     if target.exists():
         try:
-            return _verified_arrays(target, check_digest=False)
+            return _verified_arrays(target, remember=True)
         except MnistDataError as error:
             raise MnistDataError(
-                f"{error}\nDelete {display_path(target)} and run `make data` to get a fresh copy."
+                f"{error}\nIt was left as it is. Move it away (or delete it) and run `make data` "
+                "to get a fresh copy."
             ) from None
     local_copy = os.environ.get(MNIST_NPZ_VARIABLE)
     if local_copy:
         source = Path(local_copy).expanduser()
         try:
-            arrays = _verified_arrays(source, check_digest=True)
+            arrays = _verified_arrays(source)
         except MnistDataError as error:
             raise MnistDataError(
                 f"{MNIST_NPZ_VARIABLE}={local_copy} was refused: {error}\n"
                 f"Point {MNIST_NPZ_VARIABLE} at a verified copy of MNIST, or unset it to download."
             ) from None
         copy_atomically(source, target)
-        return arrays
-    return _download(target, url)
+    else:
+        arrays = _download(target, url)
+    _remember_verified(target)
+    return arrays
 
 
 def ensure_mnist(target: Path = MNIST_FILE, url: str = MNIST_URL) -> Path:
@@ -203,10 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m mnist17 data", description="Get and verify MNIST in data/mnist.npz."
     ).parse_args(argv)
     try:
-        digest = content_digest(_obtain(MNIST_FILE, MNIST_URL))
+        _obtain(MNIST_FILE, MNIST_URL)
     except MnistDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    status = "verified" if digest == MNIST_CONTENT_SHA256 else "readable, but its digest differs"
-    print(f"MNIST is ready: {display_path(MNIST_FILE)} ({status}, content sha256 {digest[:16]}...)")
+    print(
+        f"MNIST is ready: {display_path(MNIST_FILE)} (verified, content sha256 "
+        f"{MNIST_CONTENT_SHA256[:16]}...)"
+    )
     return 0

@@ -46,6 +46,11 @@ def _integer(name: str, value: object, low: int, high: int | None, accepted: str
     return value
 
 
+def positive_integer(name: str, value: object) -> int:
+    """`value` as an integer of at least 1 (strings from the command line are converted)."""
+    return _integer(name, value, 1, None, "a positive integer (1, 2, 3, ...)")
+
+
 def _positive_float(name: str, value: object) -> float:
     accepted = "a positive finite number (the post uses 0.01)"
     if isinstance(value, str):
@@ -63,7 +68,7 @@ def validate_training_params(
 ) -> TrainingParams:
     """Return the parameters as `TrainingParams`, or raise `ParameterError` naming the bad one."""
     return TrainingParams(
-        epochs=_integer("epochs", epochs, 1, None, "a positive integer (1, 2, 3, ...)"),
+        epochs=positive_integer("epochs", epochs),
         batch_size=_integer(
             "batch_size", batch_size, 1, TRAIN_SIZE, f"an integer from 1 to {TRAIN_SIZE}"
         ),

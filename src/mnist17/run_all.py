@@ -12,9 +12,16 @@ Nothing committed is touched until every notebook has run cleanly:
 A failure or an interrupted run (Ctrl-C, kill) leaves the committed files byte-identical and
 the failed notebook in the build folder. Runs with non-default parameters never publish: their
 notebooks, figures and artifacts stay in their own output folder.
+
+Before anything runs, the dataset is verified (a wrong `data/mnist.npz` would train a wrong
+series) and a lock is taken, so that a second run in the same checkout stops at once instead of
+deleting the first one's work. A kernel that dies (killed, out of memory) and a cell that runs
+longer than the time limit (`--cell-timeout`, `make run-all CELL_TIMEOUT=...`) end the run with
+a message naming the notebook and the cell, like a failing cell.
 """
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -23,12 +30,24 @@ from pathlib import Path
 
 import nbformat
 
+from mnist17.data import MnistDataError, ensure_mnist
 from mnist17.files import copy_atomically
-from mnist17.params import DEFAULTS, ParameterError, TrainingParams, validate_training_params
+from mnist17.lock import AlreadyRunning, exclusive
+from mnist17.params import (
+    DEFAULTS,
+    ParameterError,
+    TrainingParams,
+    positive_integer,
+    validate_training_params,
+)
 from mnist17.paths import BUILD_DIR, NOTEBOOKS_DIR, OUTPUT_DIR_VARIABLE, ROOT, display_path
 
 TRAINING_NOTEBOOK = "04_training.ipynb"
 VOLATILE_CELL_KEYS = ("papermill", "execution")
+LOCK_FILE = BUILD_DIR / "run-all.lock"
+# Seconds one cell may run: 04 and 07 train 50 epochs in about a minute here; a laptop several
+# times slower still fits. `make run-all CELL_TIMEOUT=...` changes it.
+CELL_TIMEOUT = 1800
 
 
 class NotebookRunError(RuntimeError):
@@ -63,11 +82,38 @@ def check_outputs(nb: nbformat.NotebookNode, name: str) -> None:
                 )
 
 
-def execute(notebook: Path, executed: Path, parameters: dict) -> nbformat.NotebookNode:
+def running_cell(executed: Path) -> str:
+    """The cell a run stopped in, from the partial notebook papermill saved: the last code cell
+    that started (papermill records a start time for each), for the messages below."""
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except (OSError, ValueError):
+        return "an unknown cell"
+    started = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and cell.metadata.get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return "an unknown cell"
+    cell = started[-1]
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    count = cell.get("execution_count")
+    where = f"the cell with execution count {count}" if count else "a cell"
+    return f"{where} (`{first.strip()}`)"
+
+
+def execute(
+    notebook: Path, executed: Path, parameters: dict, cell_timeout: int = CELL_TIMEOUT
+) -> nbformat.NotebookNode:
     """Run one notebook top to bottom in a fresh kernel, from `notebooks/` as JupyterLab does."""
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    partial = f"The partial executed notebook is {display_path(executed)}."
+    # papermill logs its own line for a dead kernel or a timeout; the messages below replace it.
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     try:
         papermill.execute_notebook(
             notebook,
@@ -76,14 +122,28 @@ def execute(notebook: Path, executed: Path, parameters: dict) -> nbformat.Notebo
             cwd=NOTEBOOKS_DIR,
             kernel_name="python3",
             progress_bar=False,
-            # The kernel's own log (a warning about local TCP on every start) is not for readers.
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            execution_timeout=cell_timeout,
+            # The kernel's own log is not for readers: a warning about local TCP on every start,
+            # and a traceback when a cell over the time limit is stopped (explained below).
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as error:
         raise NotebookRunError(
             f"{notebook.name} failed in the cell with execution count {error.exec_count} "
             f"({error.ename}: {error.evalue}). The executed notebook with the error is "
             f"{display_path(executed)}."
+        ) from None
+    except DeadKernelError:
+        raise NotebookRunError(
+            f"{notebook.name}: the kernel died while running {running_cell(executed)}. It was "
+            "killed from outside or, most often, ran out of memory: close other programs and "
+            f"run again. {partial}"
+        ) from None
+    except CellTimeoutError:
+        raise NotebookRunError(
+            f"{notebook.name}: {running_cell(executed)} ran longer than the limit of "
+            f"{cell_timeout} s per cell and was stopped. If this machine is just slow, allow "
+            f"more: make run-all CELL_TIMEOUT={cell_timeout * 4}. {partial}"
         ) from None
     nb = strip_volatile_metadata(nbformat.read(executed, as_version=4))
     check_outputs(nb, notebook.name)
@@ -106,7 +166,9 @@ def publish(build: Path, notebooks: list[Path]) -> list[Path]:
     return published
 
 
-def run_series(params: TrainingParams, output: Path | None = None) -> Path:
+def run_series(
+    params: TrainingParams, output: Path | None = None, cell_timeout: int = CELL_TIMEOUT
+) -> Path:
     """Execute the series; publish it only when `params` are the post's and no `output` is given."""
     custom = params != DEFAULTS or output is not None
     build = (
@@ -115,27 +177,35 @@ def run_series(params: TrainingParams, output: Path | None = None) -> Path:
         else BUILD_DIR / ("run-all-custom" if custom else "run-all")
     )
     build = build.resolve()
-    if build.exists():
-        shutil.rmtree(build)
-    (build / "notebooks").mkdir(parents=True)
-    os.environ[OUTPUT_DIR_VARIABLE] = str(build)  # the kernels inherit it: figures go to build/
-    notebooks = series()
-    if not notebooks:
-        raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
-    for notebook in notebooks:
-        parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
-        print(f"running {notebook.name}", flush=True)
-        started = time.perf_counter()
-        execute(notebook, build / "notebooks" / notebook.name, parameters)
-        print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
-    if custom:
-        print(
-            f"done: parameters {params.as_dict()} differ from the post's, or an output folder "
-            f"was given, so nothing committed was changed. Results: {display_path(build)}"
-        )
-    else:
-        published = publish(build, notebooks)
-        print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
+    with exclusive(LOCK_FILE, "`make run-all`") as note:
+        if note:
+            print(note, flush=True)
+        try:
+            ensure_mnist()  # before any notebook: a wrong dataset would train a wrong series
+        except MnistDataError as error:
+            raise NotebookRunError(f"the dataset was refused: {error}") from None
+        if build.exists():
+            shutil.rmtree(build)
+        (build / "notebooks").mkdir(parents=True)
+        os.environ[OUTPUT_DIR_VARIABLE] = str(build)  # the kernels inherit it: figures to build/
+        notebooks = series()
+        if not notebooks:
+            raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
+        for notebook in notebooks:
+            parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
+            print(f"running {notebook.name}", flush=True)
+            started = time.perf_counter()
+            execute(notebook, build / "notebooks" / notebook.name, parameters, cell_timeout)
+            print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
+        if custom:
+            print(
+                f"done: parameters {params.as_dict()} differ from the post's, or an output "
+                f"folder was given, so nothing committed was changed. Results: "
+                f"{display_path(build)}"
+            )
+        else:
+            published = publish(build, notebooks)
+            print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
     return build
 
 
@@ -149,16 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learning-rate", default=DEFAULTS.learning_rate)
     parser.add_argument("--seed", default=DEFAULTS.seed)
     parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
+    parser.add_argument(
+        "--cell-timeout", default=CELL_TIMEOUT, help=f"seconds per cell (default {CELL_TIMEOUT})"
+    )
     args = parser.parse_args(argv)
     try:
         params = validate_training_params(
             args.epochs, args.batch_size, args.learning_rate, args.seed
         )
+        cell_timeout = positive_integer("cell timeout (CELL_TIMEOUT)", args.cell_timeout)
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        run_series(params, args.output)
+        run_series(params, args.output, cell_timeout)
+    except AlreadyRunning as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except NotebookRunError as error:
         print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
         return 1

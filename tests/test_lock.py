@@ -1,0 +1,73 @@
+"""One run at a time: a second run is refused with the first one's process id, and a lock left by
+a killed run is taken over (src/mnist17/lock.py; `make run-all` itself: tests/test_run_all.py)."""
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from mnist17.lock import AlreadyRunning, exclusive
+from mnist17.paths import ROOT, output_root
+
+HOLDER = """
+import sys, time
+from mnist17.lock import exclusive
+with exclusive(sys.argv[1], "test run"):
+    print("held", flush=True)
+    time.sleep(600)
+"""
+
+
+def hold(path) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_held_lock_refuses_a_second_run_naming_the_holder(tmp_path):
+    lock = tmp_path / "run.lock"
+    holder = hold(lock)
+    try:
+        with pytest.raises(AlreadyRunning) as caught, exclusive(lock, "`make run-all`"):
+            pass
+        assert f"another `make run-all` is in progress in this checkout (process {holder.pid}" in (
+            str(caught.value)
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
+    lock = tmp_path / "run.lock"
+    holder = hold(lock)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    assert lock.read_text().strip() == str(holder.pid)  # the killed run could not clean up
+    with exclusive(lock, "test run") as note:
+        assert note == (
+            f"note: a lock left by process {holder.pid}, which no longer runs (killed?), "
+            "was taken over"
+        )
+        assert lock.read_text().strip() == str(os.getpid())
+    with exclusive(lock, "test run") as note:  # released cleanly: nothing to take over
+        assert note is None
+
+
+def test_a_second_test_session_on_the_same_folder_is_refused():
+    # This session holds the lock of its output folder; a second one must not empty it.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/test_lock.py", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env={**os.environ, "MNIST17_TEST_DIR": str(output_root())},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "another test session is in progress" in result.stdout + result.stderr
+    assert output_root().exists()
