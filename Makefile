@@ -18,7 +18,7 @@ RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $
             $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test test-browser bench lint lab clean constraints
+.PHONY: help setup data run-all test test-portable test-breakages test-browser bench lint lab clean constraints
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -36,6 +36,12 @@ run-all: setup data ## run every notebook in order, update notebooks/ and figure
 
 test: setup data ## run the tests: nbval over every notebook, then the result checks
 	$(PY) -m pytest
+
+test-portable: setup data ## the notebook comparison on emulated machines: no AVX-512, one thread, another Python
+	$(PY) tests/portable.py $(PORTABLE_ARGS)
+
+test-breakages: setup data ## break the series on purpose (training, figures) and check that the tests notice (~20 min)
+	$(PY) tests/breakages.py $(BREAKAGE_ARGS)
 
 test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
 	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \

@@ -14,6 +14,11 @@ from pathlib import Path
 RECORDED_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib")
 # The committed outputs were made with 2 threads; weights are bit-identical only for one count.
 THREADS = 2
+# Another thread count, for a machine with more cores or to imitate one with fewer
+# (`make test-portable` runs the series with 1 thread).
+THREADS_VARIABLE = "MNIST17_THREADS"
+# Settings that limit the CPU features TensorFlow uses (oneDNN and XLA), to imitate another CPU.
+EMULATION_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", THREADS_VARIABLE)
 
 
 def package_version(name: str) -> str:
@@ -32,6 +37,42 @@ def versions() -> dict[str, str]:
     found = {"python": platform.python_version()}
     found.update({name: package_version(name) for name in RECORDED_PACKAGES})
     return found
+
+
+def thread_count() -> int:
+    """Intra-op threads for TensorFlow: `THREADS`, or ``$MNIST17_THREADS`` when set."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip() or str(THREADS)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def cpu_features() -> dict[str, object]:
+    """The CPU model and the vector extensions that decide TensorFlow's kernels (from Linux's
+    /proc/cpuinfo; elsewhere only what `platform` knows)."""
+    fields: dict[str, str] = {}
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    flags = (fields.get("flags") or fields.get("Features") or "").split()
+    return {
+        "cpu": fields.get("model name") or platform.processor() or platform.machine(),
+        "machine": platform.machine(),
+        "vector_extensions": sorted(
+            f for f in flags if f.startswith(("avx", "amx", "sse4", "fma", "asimd", "sve"))
+        ),
+    }
+
+
+def machine() -> dict[str, object]:
+    """What decides the last bits of training: CPU features, threads, and CPU-limiting settings."""
+    return {
+        **cpu_features(),
+        "threads": thread_count(),
+        "settings": {name: os.environ[name] for name in EMULATION_VARIABLES if name in os.environ},
+    }
 
 
 def quiet_tensorflow() -> None:
@@ -55,15 +96,16 @@ def quiet_tensorflow() -> None:
 
 
 def setup_tensorflow(seed: int | None = None) -> None:
-    """Quiet logs, `THREADS` threads, and (with `seed`) seeded Python, NumPy and TensorFlow."""
+    """Quiet logs, `thread_count()` threads, and (with `seed`) seeded Python, NumPy, TensorFlow."""
     quiet_tensorflow()
     import keras
     import tensorflow as tf
 
     threading = tf.config.threading
-    if threading.get_intra_op_parallelism_threads() != THREADS:
+    threads = thread_count()
+    if threading.get_intra_op_parallelism_threads() != threads:
         try:
-            threading.set_intra_op_parallelism_threads(THREADS)
+            threading.set_intra_op_parallelism_threads(threads)
             threading.set_inter_op_parallelism_threads(1)
         except RuntimeError:  # TensorFlow already started (a cell run twice): keep its setting
             pass

@@ -3,6 +3,10 @@
 Files keep the post's names (`nn1-1.png` ...), so the author can drop them into the post. The
 PNG is written under a temporary name and renamed, so a failed save never leaves a partial file;
 no timestamp or software tag is stored, so an unchanged figure gives an unchanged file.
+
+In Jupyter, `save_fig` also makes the notebook show the figure as the file has it: the inline
+backend would otherwise crop it to a tight box. The picture in the notebook and the file are then
+the same pixels (tests/test_figures.py checks it), so checking the files checks both.
 """
 
 import re
@@ -35,6 +39,20 @@ def save_fig(name: str, fig: Figure | None = None) -> None:
         figure_path(name),
         lambda tmp: figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None}),
     )
+    _show_figures_uncropped()
+
+
+def _show_figures_uncropped() -> None:
+    """Make Jupyter's inline backend draw figures whole, as `save_fig` writes them."""
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # not in Jupyter's kernel
+        return
+    if InlineBackend.initialized():
+        backend = InlineBackend.instance()
+        if backend.print_figure_kwargs.get("bbox_inches") is not None:
+            # Assigning the dict (not updating it) re-registers the PNG formatter.
+            backend.print_figure_kwargs = {**backend.print_figure_kwargs, "bbox_inches": None}
 
 
 def save_model_summary(model, name: str, *, fontsize: int = 10) -> None:

@@ -15,6 +15,9 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 MNIST_FILE = DATA_DIR / "mnist.npz"
 OUTPUT_DIR_VARIABLE = "MNIST17_OUTPUT_DIR"
+# The machine (CPU features, threads) and versions that made the committed outputs, written by
+# `make run-all`: there the tests demand identical outputs, elsewhere the measured tolerances.
+REFERENCE_MACHINE_FILE = ROOT / "tests" / "reference-machine.json"
 
 
 def output_root() -> Path:

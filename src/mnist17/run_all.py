@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 
 from mnist17.data import MnistDataError, ensure_mnist
-from mnist17.files import copy_atomically
+from mnist17.files import copy_atomically, write_atomically
 from mnist17.lock import AlreadyRunning, exclusive
 from mnist17.params import (
     DEFAULTS,
@@ -40,7 +40,14 @@ from mnist17.params import (
     positive_integer,
     validate_training_params,
 )
-from mnist17.paths import BUILD_DIR, NOTEBOOKS_DIR, OUTPUT_DIR_VARIABLE, ROOT, display_path
+from mnist17.paths import (
+    BUILD_DIR,
+    NOTEBOOKS_DIR,
+    OUTPUT_DIR_VARIABLE,
+    REFERENCE_MACHINE_FILE,
+    ROOT,
+    display_path,
+)
 
 TRAINING_NOTEBOOK = "04_training.ipynb"
 VOLATILE_CELL_KEYS = ("papermill", "execution")
@@ -151,8 +158,9 @@ def execute(
     return nb
 
 
-def publish(build: Path, notebooks: list[Path]) -> list[Path]:
-    """Replace the committed notebooks and figures, and the artifacts, with those from `build`."""
+def publish(build: Path, notebooks: list[Path], record: str) -> list[Path]:
+    """Replace the committed notebooks and figures, and the artifacts, with those from `build`,
+    and the reference record (`tests/reference-machine.json`) with `record`."""
     published = []
     for notebook in notebooks:
         copy_atomically(build / "notebooks" / notebook.name, notebook)
@@ -163,6 +171,8 @@ def publish(build: Path, notebooks: list[Path]) -> list[Path]:
                 target = ROOT / folder / produced.name
                 copy_atomically(produced, target)
                 published.append(target)
+    write_atomically(REFERENCE_MACHINE_FILE, lambda tmp: tmp.write_text(record))
+    published.append(REFERENCE_MACHINE_FILE)
     return published
 
 
@@ -204,7 +214,9 @@ def run_series(
                 f"{display_path(build)}"
             )
         else:
-            published = publish(build, notebooks)
+            from mnist17.reference import make_record  # imports Keras: only when publishing
+
+            published = publish(build, notebooks, make_record())  # record: from build/'s artifacts
             print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
     return build
 

@@ -1,0 +1,65 @@
+"""The record of the run behind the committed outputs: its machine, versions and exact results.
+
+`make run-all` writes it to `tests/reference-machine.json` when it publishes. The notebooks print
+their numbers rounded, so two machines can print the same digits from different bits; the record
+keeps the training history and the predicted probabilities of the first test digits at full
+precision, so that the tests can tell whether a run changed the arithmetic at all (and, on the
+reference machine, demand that it did not).
+"""
+
+import json
+
+import numpy as np
+
+from mnist17.artifacts import load_history, load_trained_model
+from mnist17.data import load_mnist
+from mnist17.environment import machine, setup_tensorflow, versions
+from mnist17.paths import REFERENCE_MACHINE_FILE
+
+PREDICTED_DIGITS = 10  # probabilities of the first test digits kept at full precision
+
+
+def full_precision_results() -> dict[str, list]:
+    """The history saved by notebook 04 and its model's probabilities for the first test digits.
+
+    Reads the artifacts of the current output folder (``MNIST17_OUTPUT_DIR`` or the repo).
+    `model.predict` runs TensorFlow's oneDNN kernels, the history comes from XLA's: between
+    them they show a change in either.
+    """
+    setup_tensorflow()  # quiet, and the thread count the notebooks use
+    history = load_history().history
+    model = load_trained_model()
+    (_, _), (x_test, _) = load_mnist()
+    x = x_test[:PREDICTED_DIGITS].reshape(PREDICTED_DIGITS, 784).astype("float32") / 255.0
+    probabilities = model.predict(x, verbose=0)
+    return {
+        "history": {key: [float(v) for v in values] for key, values in sorted(history.items())},
+        "probabilities": [[float(p) for p in row] for row in np.asarray(probabilities)],
+    }
+
+
+def make_record() -> str:
+    """This machine, the versions and the full-precision results of the run just made, as JSON."""
+    record = {"machine": machine(), "versions": versions(), "results": full_precision_results()}
+    return json.dumps(record, indent=1) + "\n"
+
+
+def read_record() -> dict:
+    """The record of the committed run (see the module docstring)."""
+    return json.loads(REFERENCE_MACHINE_FILE.read_text())
+
+
+def largest_deviations(results: dict[str, list], reference: dict[str, list]) -> dict[str, float]:
+    """Largest absolute difference per kind ("history", "probabilities") between two results."""
+    history = max(
+        (
+            abs(a - b)
+            for key in reference["history"]
+            for a, b in zip(results["history"][key], reference["history"][key], strict=True)
+        ),
+        default=0.0,
+    )
+    probabilities = float(
+        np.max(np.abs(np.array(results["probabilities"]) - np.array(reference["probabilities"])))
+    )
+    return {"history": history, "probabilities": probabilities}
