@@ -294,8 +294,9 @@ def apply(breakage: Breakage, repo: Path) -> None:
     nbformat.write(nb, path)
 
 
-def check(breakage: Breakage) -> tuple[bool, list[str], float]:
-    """Apply `breakage` to a copy and run its tests; (some test failed, failures, seconds)."""
+def check(breakage: Breakage) -> tuple[bool, list[str], str, float]:
+    """Apply `breakage` to a copy and run its tests: (some test failed, the failed tests, the
+    figure differences they reported, seconds)."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="breakage-") as scratch:
         repo = Path(scratch) / "repo"
@@ -319,7 +320,9 @@ def check(breakage: Breakage) -> tuple[bool, list[str], float]:
             check=False,
         )
         failures = re.findall(r"^FAILED (.+?)(?: - .*)?$", result.stdout, re.M)
-    return result.returncode != 0 and bool(failures), failures, time.perf_counter() - started
+        differences = ", ".join(sorted(set(re.findall(r"RMS \d+\.\d+", result.stdout))))
+    caught = result.returncode != 0 and bool(failures)
+    return caught, failures, differences, time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,10 +335,12 @@ def main(argv: list[str] | None = None) -> int:
         for breakage in breakages:
             if args.only and not any(part in breakage.id for part in args.only):
                 continue
-            caught, failures, seconds = check(breakage)
+            caught, failures, differences, seconds = check(breakage)
             shown = ", ".join(f.rsplit("/", 1)[-1] for f in failures[:4])
             more = f" and {len(failures) - 4} more" if len(failures) > 4 else ""
             verdict = f"caught by {len(failures)} test(s): {shown}{more}" if caught else "MISSED"
+            if differences:
+                verdict += f" [{differences}]"
             print(f"  {breakage.id}: {verdict} ({seconds:.0f} s)", flush=True)
             if not caught:
                 missed.append(breakage.id)
