@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from helpers import copy_checkout
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING = ("04_training",)
@@ -268,22 +268,6 @@ BREAKAGES: dict[str, list[Breakage]] = {
 }
 
 
-def copy_repo(target: Path) -> None:
-    """Tracked and new files of the checkout, plus the verified dataset (not the venv)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    shutil.copy2(ROOT / "data" / "mnist.npz", target / "data" / "mnist.npz")
-
-
 def apply(breakage: Breakage, repo: Path) -> None:
     path = repo / "notebooks" / f"{breakage.notebook}.ipynb"
     nb = nbformat.read(path, as_version=4)
@@ -300,7 +284,7 @@ def check(breakage: Breakage) -> tuple[bool, list[str], str, float]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="breakage-") as scratch:
         repo = Path(scratch) / "repo"
-        copy_repo(repo)
+        copy_checkout(repo)
         apply(breakage, repo)
         notebooks = [*breakage.needs, breakage.notebook, *breakage.then]
         tests = [f"notebooks/{name}.ipynb" for name in notebooks]

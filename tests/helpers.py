@@ -1,11 +1,12 @@
 """Shared helpers of the tests: running commands and notebooks the way a user does."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from mnist17.paths import NOTEBOOKS_DIR, ROOT
+from mnist17.paths import MNIST_FILE, NOTEBOOKS_DIR, ROOT
 
 
 def run_module(
@@ -46,3 +47,21 @@ def run_notebook(name: str, output_dir: Path, parameters: dict | None = None):
         else:
             os.environ["MNIST17_OUTPUT_DIR"] = old
     return None
+
+
+def copy_checkout(target: Path) -> Path:
+    """Copy the checkout's tracked and new files, and the verified dataset, to `target` (a repo
+    copy to break or run without touching this one; no venv, no build output)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    shutil.copy2(MNIST_FILE, target / "data" / "mnist.npz")
+    return target

@@ -7,7 +7,6 @@ fresh git repository, so that `git status` there tells whether anything committe
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,9 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import run_module
-
-from mnist17.paths import MNIST_FILE, ROOT
+from helpers import copy_checkout, run_module
 
 
 def git(repo: Path, *args: str) -> str:
@@ -32,13 +29,7 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo_copy(tmp_path) -> Path:
-    files = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0")
-    copy = tmp_path / "repo"
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    shutil.copy2(MNIST_FILE, copy / "data" / "mnist.npz")
+    copy = copy_checkout(tmp_path / "repo")
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-qm", "snapshot")
@@ -51,6 +42,19 @@ RUNNER = [sys.executable, "-m", "mnist17", "run-all"]
 def runner_env(repo: Path) -> dict:
     # The copy's own helper package, so that its paths point into the copy.
     return {**os.environ, "PYTHONPATH": str(repo / "src"), "MNIST17_OUTPUT_DIR": ""}
+
+
+def run_runner(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """The runner behind `make run-all`, in the copy, to its end."""
+    return subprocess.run(
+        [*RUNNER, *args],
+        cwd=repo,
+        env=runner_env(repo),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
@@ -113,14 +117,7 @@ def wait_for(path: Path, process: subprocess.Popen, seconds: float = 120) -> Non
 def test_failed_notebook_changes_nothing_committed_and_stays_in_build(repo_copy):
     break_notebook(repo_copy, "02_preparing_the_data.ipynb")
     before = snapshot(repo_copy)
-    result = subprocess.run(
-        RUNNER,
-        cwd=repo_copy,
-        env=runner_env(repo_copy),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_runner(repo_copy)
     assert result.returncode == 1
     assert "02_preparing_the_data.ipynb failed" in result.stderr
     assert "RuntimeError: deliberately broken for a test" in result.stderr
@@ -217,15 +214,7 @@ def test_a_kernel_killed_mid_run_is_explained_without_a_traceback(repo_copy, tmp
 def test_a_cell_over_the_time_limit_is_stopped_and_named(repo_copy, tmp_path):
     stall_notebook(repo_copy, "01_data_preview.ipynb", tmp_path / "cell-started")
     before = snapshot(repo_copy)
-    result = subprocess.run(
-        [*RUNNER, "--cell-timeout", "5"],
-        cwd=repo_copy,
-        env=runner_env(repo_copy),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_runner(repo_copy, "--cell-timeout", "5")
     assert result.returncode == 1, result.stderr
     assert (
         "01_data_preview.ipynb: the cell with execution count 3 (`import pathlib, time`) ran "
@@ -249,9 +238,7 @@ def test_a_second_run_in_the_same_checkout_stops_and_touches_nothing(repo_copy, 
     try:
         wait_for(marker, first)
         work = sorted((repo_copy / "build" / "run-all").rglob("*"))
-        second = subprocess.run(
-            RUNNER, cwd=repo_copy, env=runner_env(repo_copy), capture_output=True, text=True
-        )
+        second = run_runner(repo_copy)
         assert second.returncode == 2
         assert f"another `make run-all` is in progress in this checkout (process {first.pid}" in (
             second.stderr
@@ -263,14 +250,7 @@ def test_a_second_run_in_the_same_checkout_stops_and_touches_nothing(repo_copy, 
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
     # The killed run left its process id in the lock file: the next run takes the lock over.
-    third = subprocess.run(
-        [*RUNNER, "--cell-timeout", "5"],
-        cwd=repo_copy,
-        env=runner_env(repo_copy),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    third = run_runner(repo_copy, "--cell-timeout", "5")
     assert f"note: a lock left by process {first.pid}, which no longer runs" in third.stdout
     assert "running 01_data_preview.ipynb" in third.stdout  # it ran (and hit the stalled cell)
     assert git(repo_copy, "status", "--porcelain") == ""
@@ -284,9 +264,7 @@ def test_a_wrong_dataset_stops_the_run_before_any_notebook(repo_copy):
     arrays["y_train"] = np.random.default_rng(1).permutation(arrays["y_train"])
     np.savez(repo_copy / "data" / "mnist.npz", **arrays)
     before = snapshot(repo_copy)
-    result = subprocess.run(
-        RUNNER, cwd=repo_copy, env=runner_env(repo_copy), capture_output=True, text=True
-    )
+    result = run_runner(repo_copy)
     assert result.returncode == 1
     assert "the dataset was refused: data/mnist.npz is a well-formed .npz" in result.stderr
     assert "Nothing committed was changed" in result.stderr
