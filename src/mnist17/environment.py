@@ -12,7 +12,8 @@ from pathlib import Path
 
 # Packages whose versions a run records (the Setup section of each notebook prints them).
 RECORDED_PACKAGES = ("tensorflow", "keras", "numpy", "scikit-learn", "matplotlib")
-# The committed outputs were made with 2 threads; weights are bit-identical only for one count.
+# The committed outputs were made with 2 threads. TensorFlow's reductions outside XLA may depend on
+# the count; notebook 04's XLA training gave identical bits with 1 thread (make test-portable).
 THREADS = 2
 # Another thread count, for a machine with more cores or to imitate one with fewer
 # (`make test-portable` runs the series with 1 thread).
