@@ -131,15 +131,7 @@ def test_failed_notebook_changes_nothing_committed_and_stays_in_build(repo_copy)
 
 def test_run_killed_after_the_first_notebook_changes_nothing(repo_copy):
     before = snapshot(repo_copy)
-    process = subprocess.Popen(
-        RUNNER,
-        cwd=repo_copy,
-        env=runner_env(repo_copy),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_runner(repo_copy)
     try:
         deadline = time.monotonic() + 300
         for line in process.stdout:
