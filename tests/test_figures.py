@@ -24,11 +24,13 @@ import json
 import re
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from matplotlib.image import imread
 from matplotlib.testing.compare import compare_images
 from matplotlib.testing.exceptions import ImageComparisonFailure
+from test_results import figure_names, produced
 
 from mnist17.paths import ROOT, display_path, output_root
 from mnist17.run_all import series
@@ -65,15 +67,9 @@ FIGURES = {
 }
 
 
-def fresh_figure(name: str):
-    # The folder the root conftest.py gave nbval's kernels through MNIST17_OUTPUT_DIR.
-    path = output_root() / "figures" / f"{name}.png"
-    if not path.exists():
-        pytest.fail(
-            f"{display_path(path)} is missing: run the whole suite (`make test`), "
-            "whose nbval part executes the notebooks before these checks"
-        )
-    return path
+def fresh_figure(name: str) -> Path:
+    """The figure that nbval's run of the notebooks just drew (see test_results.produced)."""
+    return produced(f"figures/{name}.png")
 
 
 def record(name: str, rms: float) -> None:
@@ -122,8 +118,6 @@ def test_figure_looks_like_the_committed_one(name):
 
 
 def test_every_figure_the_notebooks_save_is_checked():
-    from test_results import figure_names
-
     assert figure_names() == set(FIGURES)
 
 
