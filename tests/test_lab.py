@@ -1,12 +1,15 @@
 """`make lab`: JupyterLab listens on the loopback address only, and only with its token."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from mnist17.paths import ROOT
 
@@ -65,3 +68,20 @@ def test_make_lab_binds_loopback_only_and_requires_the_token(tmp_path):
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=30)
+
+
+def test_the_drawing_pads_extensions_come_with_the_packages(tmp_path):
+    # Notebook 08's pad needs JupyterLab's widget manager and anywidget's front end: both arrive
+    # with the pinned packages, enabled, with nothing to install or build (make test-browser
+    # draws on the pad in a real JupyterLab).
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"}
+    listing = subprocess.run(
+        [str(Path(sys.executable).with_name("jupyter")), "labextension", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    for extension in ("anywidget", "@jupyter-widgets/jupyterlab-manager"):
+        assert re.search(rf"^\s*{re.escape(extension)} v\S+ enabled\s+OK", text, re.M), text
