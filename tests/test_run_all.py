@@ -263,3 +263,37 @@ def test_a_wrong_dataset_stops_the_run_before_any_notebook(repo_copy):
     assert "running" not in result.stdout
     assert snapshot(repo_copy) == before and git(repo_copy, "status", "--porcelain") == ""
     assert (repo_copy / "data" / "mnist.npz").exists()  # refused, never deleted
+
+
+def test_a_widget_leaves_no_state_or_model_id_in_the_published_notebook(tmp_path):
+    """Two runs of a notebook showing 08's drawing pad publish identical notebooks: the widget's
+    state and the random model id of its view are dropped, its sentence for readers is kept."""
+    import nbformat
+    import papermill
+
+    from mnist17.drawing_pad import PLAIN_TEXT
+    from mnist17.run_all import WIDGET_VIEW, strip_volatile_metadata
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("from mnist17.drawing_pad import DigitPad\npad = DigitPad(None)"),
+        nbformat.v4.new_code_cell("pad"),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    source = tmp_path / "widget.ipynb"
+    nbformat.write(nb, source)
+    published = []
+    for run in (1, 2):
+        executed = tmp_path / f"run{run}.ipynb"
+        papermill.execute_notebook(source, executed, kernel_name="python3", progress_bar=False)
+        raw = nbformat.read(executed, as_version=4)
+        assert "widgets" in raw.metadata  # the state papermill stores, which must not be kept
+        assert WIDGET_VIEW in raw.cells[1].outputs[0].data
+        published.append(nbformat.writes(strip_volatile_metadata(raw)))
+    assert published[0] == published[1]
+    (output,) = nbformat.reads(published[0], as_version=4).cells[1].outputs
+    assert output.data == {"text/plain": PLAIN_TEXT}

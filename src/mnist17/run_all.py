@@ -51,6 +51,7 @@ from mnist17.paths import (
 
 TRAINING_NOTEBOOK = "04_training.ipynb"
 VOLATILE_CELL_KEYS = ("papermill", "execution")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LOCK_FILE = BUILD_DIR / "run-all.lock"
 # Seconds one cell may run: 04 and 07 train 50 epochs in about a minute here; a laptop several
 # times slower still fits. `make run-all CELL_TIMEOUT=...` changes it.
@@ -67,11 +68,19 @@ def series() -> list[Path]:
 
 
 def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes on every run (papermill and execution timings), keep tags and outputs."""
+    """Drop what changes on every run (papermill and execution timings, widget state and the
+    random model ids of widget views), keep tags and outputs.
+
+    A widget shown by a cell (08's drawing pad) keeps its plain-text output, which is what a
+    saved notebook can show: its state lives in the kernel and is not saved.
+    """
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
     return nb
 
 
