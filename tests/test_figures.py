@@ -64,6 +64,7 @@ FIGURES = {
     "nn1-6": FigureCheck((300, 300), 0.0, 0.0, "data: first test digit"),
     "nn1-7": FigureCheck((800, 800), 0.05, 0.0, "predictions: confusion matrix"),
     "nn1-8": FigureCheck((1600, 400), 0.05, 0.0, "predictions: first 20 mistakes"),
+    "nn1-9": FigureCheck((1500, 840), 0.05, 0.0, "predictions: five digits drawn from strokes"),
 }
 
 

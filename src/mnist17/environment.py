@@ -33,10 +33,11 @@ def package_version(name: str) -> str:
     return "not installed"
 
 
-def versions() -> dict[str, str]:
-    """Python's and the key packages' versions, to record what a run used."""
+def versions(*extra: str) -> dict[str, str]:
+    """Python's and the key packages' versions, to record what a run used; `extra` names more
+    packages that one notebook depends on (08: the drawing pad's)."""
     found = {"python": platform.python_version()}
-    found.update({name: package_version(name) for name in RECORDED_PACKAGES})
+    found.update({name: package_version(name) for name in (*RECORDED_PACKAGES, *extra)})
     return found
 
 
