@@ -10,7 +10,11 @@ notebook to the next) lives here, one small module per job:
 - `artifacts`: saving and loading the trained model and its training history
 - `callbacks`: `EpochLog`, one stable line per training epoch (imports Keras, so not re-exported)
 - `params`: checking the training parameters before any training starts
-- `environment`: versions, seeds, threads and quiet TensorFlow logs for reproducible runs
+- `environment`: the Keras backend (TensorFlow, JAX or PyTorch), versions, seeds, threads and
+  quiet start-up logs for reproducible runs
+- `digits`: drawing pen strokes and preparing them as MNIST was made (notebook 08)
+- `drawing_pad`: `DigitPad`, the drawing pad of notebook 08 (imports ipywidgets and anywidget,
+  so not re-exported)
 - `run_all`: the runner behind `make run-all`
 """
 

@@ -164,10 +164,10 @@ def _remember_verified(path: Path) -> None:
 
 def _download(target: Path, url: str) -> dict[str, np.ndarray]:
     """Download with Keras's `get_file` and SHA-256 into a temporary folder, then move in place."""
-    # Imported here: TensorFlow takes seconds to start and is only needed to download.
-    from mnist17.environment import quiet_tensorflow
+    # Imported here: Keras and its backend take seconds to start and are only needed to download.
+    from mnist17.environment import quiet_backend
 
-    quiet_tensorflow()
+    quiet_backend()
     import keras
 
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from mnist17.artifacts import load_history, load_trained_model
 from mnist17.data import load_mnist
-from mnist17.environment import machine, setup_tensorflow, versions
+from mnist17.environment import machine, setup_keras, versions
 from mnist17.paths import REFERENCE_MACHINE_FILE
 
 PREDICTED_DIGITS = 10  # probabilities of the first test digits kept at full precision
@@ -26,7 +26,7 @@ def full_precision_results() -> dict[str, list]:
     `model.predict` runs TensorFlow's oneDNN kernels, the history comes from XLA's: between
     them they show a change in either.
     """
-    setup_tensorflow()  # quiet, and the thread count the notebooks use
+    setup_keras()  # quiet, and the thread count the notebooks use
     history = load_history().history
     model = load_trained_model()
     (_, _), (x_test, _) = load_mnist()
