@@ -15,10 +15,23 @@ CHROMIUM ?= /usr/bin/chromium
 # build/run-all-custom/ and never overwrites the committed notebooks and figures).
 RUN_ARGS := $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $(BATCH_SIZE)) \
             $(if $(LEARNING_RATE),--learning-rate $(LEARNING_RATE)) $(if $(SEED),--seed $(SEED)) \
-            $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
+            $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT)) $(if $(BACKEND),--backend $(BACKEND))
+
+# BACKEND: Keras's backend for `make run-all` (tensorflow, the default and the committed reference;
+# jax or torch write to build/run-all-<backend>/). BACKENDS: those `make test-backends` checks.
+BACKEND ?=
+BACKENDS ?= jax torch
+KERAS_BACKENDS := tensorflow jax torch
+ifneq ($(filter-out $(KERAS_BACKENDS),$(BACKEND)),)
+$(error BACKEND=$(BACKEND) is not a Keras backend of this series: use tensorflow, jax or torch)
+endif
+ifneq ($(filter-out $(KERAS_BACKENDS),$(BACKENDS)),)
+$(error BACKENDS=$(BACKENDS) names what is not a Keras backend of this series: use tensorflow, jax or torch)
+endif
+NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test test-portable test-breakages test-browser bench lint lab clean constraints
+.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends bench lint lab clean constraints
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -31,17 +44,19 @@ setup: ## create .venv with the pinned packages and the helper package (PYTHON=p
 data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.npz make data)
 	$(PY) -m mnist17 data
 
-run-all: setup data ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ... for a quick look)
+run-all: setup data $(NEEDS_BACKENDS) ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ..., BACKEND=jax|torch: to build/)
 	$(PY) -m mnist17 run-all $(RUN_ARGS)
 
+# `make test` and `make test-portable` compare with the committed outputs, which TensorFlow made:
+# a KERAS_BACKEND set in the reader's shell must not move them to another backend.
 test: setup data ## run the tests: nbval over every notebook, then the result checks
-	$(PY) -m pytest
+	KERAS_BACKEND=tensorflow $(PY) -m pytest
 
 test-portable: setup data ## the notebook comparison on emulated machines: no AVX-512, one thread, another Python
-	$(PY) tests/portable.py $(PORTABLE_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) tests/portable.py $(PORTABLE_ARGS)
 
 test-breakages: setup data ## break the series on purpose (training, figures) and check that the tests notice (~20 min)
-	$(PY) tests/breakages.py $(BREAKAGE_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) tests/breakages.py $(BREAKAGE_ARGS)
 
 test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
 	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
@@ -51,11 +66,15 @@ $(VENV)/.browser-done: requirements-browser.txt $(SETUP_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt -c $(CONSTRAINTS)
 	touch $@
 
-bench: setup data $(VENV)/.bench-done ## time one epoch: notebook 04's Keras, Keras defaults, PyTorch, scikit-learn, the floor
-	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
-$(VENV)/.bench-done: requirements-bench.txt $(SETUP_STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+test-backends: setup data $(VENV)/.backends-done ## run the series on Keras's JAX and PyTorch backends and check it (BACKENDS=jax)
+	MNIST17_TEST_BACKENDS="$(BACKENDS)" MNIST17_TEST_DIR=build/test-backends \
+	  $(PY) -m pytest -m backends tests/backends
+$(VENV)/.backends-done: requirements-backends.txt $(SETUP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-backends.txt -c $(CONSTRAINTS)
 	touch $@
+
+bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
+	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
 lint: setup ## check the helper package and tests with ruff
 	$(PY) -m ruff check src tests benchmarks conftest.py

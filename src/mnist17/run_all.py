@@ -10,8 +10,11 @@ Nothing committed is touched until every notebook has run cleanly:
    an atomic rename.
 
 A failure or an interrupted run (Ctrl-C, kill) leaves the committed files byte-identical and
-the failed notebook in the build folder. Runs with non-default parameters never publish: their
-notebooks, figures and artifacts stay in their own output folder.
+the failed notebook in the build folder. Runs with non-default parameters, and runs on another
+Keras backend than TensorFlow (``--backend jax|torch``, `make run-all BACKEND=...`), never
+publish: their notebooks, figures and artifacts stay in their own output folder
+(`build/run-all-custom/`, `build/run-all-jax/` ...). Every run ends by printing its final
+metrics beside the post's.
 
 Before anything runs, the dataset is verified (a wrong `data/mnist.npz` would train a wrong
 series) and a lock is taken, so that a second run in the same checkout stops at once instead of
@@ -21,6 +24,8 @@ a message naming the notebook and the cell, like a failing cell.
 """
 
 import argparse
+import importlib.util
+import json
 import logging
 import os
 import shutil
@@ -30,7 +35,9 @@ from pathlib import Path
 
 import nbformat
 
+from mnist17.artifacts import HISTORY_FILE
 from mnist17.data import MnistDataError, ensure_mnist
+from mnist17.environment import BACKEND_PACKAGES, BACKEND_VARIABLE, BACKENDS
 from mnist17.files import copy_atomically, write_atomically
 from mnist17.lock import AlreadyRunning, exclusive
 from mnist17.params import (
@@ -56,6 +63,8 @@ LOCK_FILE = BUILD_DIR / "run-all.lock"
 # Seconds one cell may run: 04 and 07 train 50 epochs in about a minute here; a laptop several
 # times slower still fits. `make run-all CELL_TIMEOUT=...` changes it.
 CELL_TIMEOUT = 1800
+# The post's final metrics (50 epochs), printed beside each run's.
+POST_METRICS = {"loss": 0.3290, "accuracy": 0.9050, "val_loss": 0.3153, "val_accuracy": 0.9106}
 
 
 class NotebookRunError(RuntimeError):
@@ -185,20 +194,54 @@ def publish(build: Path, notebooks: list[Path], record: str) -> list[Path]:
     return published
 
 
+def build_folder(params: TrainingParams, backend: str) -> Path:
+    """Where a run executes: `build/run-all/`, or a folder of its own for other parameters or
+    another Keras backend (`build/run-all-custom/`, `build/run-all-jax/` ...)."""
+    name = "run-all"
+    if params != DEFAULTS:
+        name += "-custom"
+    if backend != BACKENDS[0]:
+        name += f"-{backend}"
+    return BUILD_DIR / name
+
+
+def check_backend_installed(backend: str) -> None:
+    """Refuse, before any notebook runs, a backend whose package is not installed."""
+    package = BACKEND_PACKAGES[backend][0]
+    if importlib.util.find_spec(package) is None:
+        raise NotebookRunError(
+            f"Keras's {backend} backend needs the package {package}, which is not installed in "
+            f"this environment: `make run-all BACKEND={backend}` installs it "
+            "(requirements-backends.txt)."
+        )
+
+
+def final_metrics(build: Path) -> str:
+    """The last epoch's metrics of the run in `build`, beside the post's, as a small table."""
+    path = build / "artifacts" / HISTORY_FILE
+    if not path.exists():
+        return f"(no training history: {TRAINING_NOTEBOOK} is not in this series)"
+    history = json.loads(path.read_text())["history"]
+    lines = [f"{'after the last epoch':24}{'this run':>10}{'post':>10}"]
+    for name, value in POST_METRICS.items():
+        lines.append(f"{name:24}{history[name][-1]:10.4f}{value:10.4f}")
+    return "\n".join(lines)
+
+
 def run_series(
-    params: TrainingParams, output: Path | None = None, cell_timeout: int = CELL_TIMEOUT
+    params: TrainingParams,
+    output: Path | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
+    backend: str = BACKENDS[0],
 ) -> Path:
-    """Execute the series; publish it only when `params` are the post's and no `output` is given."""
-    custom = params != DEFAULTS or output is not None
-    build = (
-        Path(output)
-        if output is not None
-        else BUILD_DIR / ("run-all-custom" if custom else "run-all")
-    )
-    build = build.resolve()
+    """Execute the series on Keras's `backend`; publish it only when `params` are the post's, the
+    backend is TensorFlow (the reference) and no `output` is given."""
+    custom = params != DEFAULTS or output is not None or backend != BACKENDS[0]
+    build = (Path(output) if output is not None else build_folder(params, backend)).resolve()
     with exclusive(LOCK_FILE, "`make run-all`") as note:
         if note:
             print(note, flush=True)
+        check_backend_installed(backend)
         try:
             ensure_mnist()  # before any notebook: a wrong dataset would train a wrong series
         except MnistDataError as error:
@@ -207,6 +250,7 @@ def run_series(
             shutil.rmtree(build)
         (build / "notebooks").mkdir(parents=True)
         os.environ[OUTPUT_DIR_VARIABLE] = str(build)  # the kernels inherit it: figures to build/
+        os.environ[BACKEND_VARIABLE] = backend  # and the backend, which setup_keras() reads
         notebooks = series()
         if not notebooks:
             raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
@@ -216,11 +260,18 @@ def run_series(
             started = time.perf_counter()
             execute(notebook, build / "notebooks" / notebook.name, parameters, cell_timeout)
             print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"Keras on {backend}:\n{final_metrics(build)}", flush=True)
         if custom:
+            reasons = []
+            if params != DEFAULTS:
+                reasons.append(f"the parameters {params.as_dict()} differ from the post's")
+            if backend != BACKENDS[0]:
+                reasons.append(f"Keras ran on {backend}, not on the reference, TensorFlow")
+            if output is not None:
+                reasons.append("an output folder was given")
             print(
-                f"done: parameters {params.as_dict()} differ from the post's, or an output "
-                f"folder was given, so nothing committed was changed. Results: "
-                f"{display_path(build)}"
+                f"done: nothing committed was changed ({'; '.join(reasons)}). "
+                f"Results: {display_path(build)}"
             )
         else:
             from mnist17.reference import make_record  # imports Keras: only when publishing
@@ -241,6 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default=DEFAULTS.seed)
     parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
     parser.add_argument(
+        "--backend",
+        default=BACKENDS[0],
+        help=f"Keras backend: {', '.join(BACKENDS)} (default {BACKENDS[0]}, the committed one)",
+    )
+    parser.add_argument(
         "--cell-timeout", default=CELL_TIMEOUT, help=f"seconds per cell (default {CELL_TIMEOUT})"
     )
     args = parser.parse_args(argv)
@@ -249,11 +305,16 @@ def main(argv: list[str] | None = None) -> int:
             args.epochs, args.batch_size, args.learning_rate, args.seed
         )
         cell_timeout = positive_integer("cell timeout (CELL_TIMEOUT)", args.cell_timeout)
+        if args.backend not in BACKENDS:
+            raise ParameterError(
+                f"BACKEND={args.backend!r} is not a Keras backend of this series: use "
+                f"{', '.join(BACKENDS[:-1])} or {BACKENDS[-1]}"
+            )
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     try:
-        run_series(params, args.output, cell_timeout)
+        run_series(params, args.output, cell_timeout, args.backend)
     except AlreadyRunning as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,0 +1,204 @@
+"""The series on Keras's JAX and PyTorch backends (`make test-backends`).
+
+For each backend, `make run-all BACKEND=...` runs the eight unchanged notebooks into
+`build/run-all-<backend>/`; the tests check what makes sense across engines. Not digit for digit
+against the committed TensorFlow outputs: each backend draws its own initial weights from the
+seed. Instead: a clean run (no error, no stderr, no warning), the post's accuracy, the first test
+digit read as a 7, every figure drawn at its size, the 17 lines still 17, TensorFlow never
+imported, and training reproducible on its own backend (04 run twice gives the same history).
+
+``MNIST17_TEST_BACKENDS`` (`make test-backends BACKENDS=jax`) chooses the backends.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import copy_checkout
+from matplotlib.image import imread
+from test_figures import FIGURES
+
+from mnist17.environment import BACKEND_PACKAGES
+from mnist17.params import DEFAULTS
+from mnist17.paths import ROOT
+from mnist17.run_all import POST_METRICS, build_folder, series
+
+pytestmark = pytest.mark.backends
+BACKENDS = os.environ.get("MNIST17_TEST_BACKENDS", "jax torch").split()
+TOLERANCE = 0.01  # of the post's val_accuracy: the initial weights differ from backend to backend
+CHECK_CELL = 'import sys\nprint("tensorflow imported:", "tensorflow" in sys.modules)'
+
+
+def runner(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mnist17", "run-all", *args],
+        cwd=cwd,
+        env={**os.environ, "MNIST17_OUTPUT_DIR": "", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+
+
+def executed(build: Path, stem: str) -> dict:
+    return json.loads((build / "notebooks" / f"{stem}.ipynb").read_text())
+
+
+def text_outputs(nb: dict) -> list[tuple[str, str]]:
+    """(cell id, text) of every output of every code cell."""
+    found = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or "".join(output.get("data", {}).get("text/plain", ""))
+            found.append((cell["id"], "".join(text)))
+    return found
+
+
+def output_of(nb: dict, cell_id: str) -> str:
+    (cell,) = [c for c in nb["cells"] if c["id"] == cell_id]
+    return "".join(text for _, text in text_outputs({"cells": [cell]}))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def run(request) -> tuple[str, Path]:
+    """`make run-all BACKEND=<backend>`: the series executed on that backend, into build/."""
+    backend = request.param
+    result = runner("--backend", backend)
+    assert result.returncode == 0, f"the series failed on {backend}:\n{result.stderr}"
+    assert f"Keras on {backend}:" in result.stdout  # the final metrics beside the post's
+    return backend, build_folder(DEFAULTS, backend)
+
+
+def test_every_notebook_runs_clean(run):
+    backend, build = run
+    names = [path.name for path in series()]
+    assert sorted(p.name for p in (build / "notebooks").glob("*.ipynb")) == names
+    for name in names:
+        nb = json.loads((build / "notebooks" / name).read_text())
+        for cell in nb["cells"]:
+            for output in cell.get("outputs", []):
+                assert output["output_type"] != "error", (name, output.get("evalue"))
+                assert output.get("name") != "stderr", (name, output.get("text"))
+        for cell_id, text in text_outputs(nb):
+            assert "Warning" not in text and "Traceback" not in text, (name, cell_id, text)
+
+
+def test_setup_prints_the_backend_and_its_versions(run):
+    backend, build = run
+    setup = output_of(executed(build, "04_training"), "bed980be")
+    assert f"'backend': '{backend}'" in setup
+    for package in BACKEND_PACKAGES[backend]:
+        assert f"'{package}': " in setup
+    assert "'tensorflow'" not in setup
+
+
+def test_fifty_epochs_reach_the_posts_accuracy(run):
+    backend, build = run
+    history = json.loads((build / "artifacts" / "history.json").read_text())["history"]
+    assert len(history["val_accuracy"]) == 50
+    assert abs(history["val_accuracy"][-1] - POST_METRICS["val_accuracy"]) <= TOLERANCE
+    # 07 trains its own network with the 17 lines: the same result.
+    printed = output_of(executed(build, "07_the_17_lines"), "3db11006")
+    value = float(re.search(r"val_accuracy after 50 epochs: (\d\.\d+)", printed).group(1))
+    assert abs(value - POST_METRICS["val_accuracy"]) <= TOLERANCE
+
+
+def test_the_first_test_digit_is_read_as_a_seven(run):
+    _, build = run
+    assert re.fullmatch(
+        r"(np\.int64\()?7\)?",
+        output_of(executed(build, "06_making_predictions"), "04f741a7").strip(),
+    )
+
+
+def test_every_figure_is_drawn_at_its_size(run):
+    _, build = run
+    for name, check in FIGURES.items():
+        path = build / "figures" / f"{name}.png"
+        assert path.exists(), f"{name}.png was not drawn"
+        if check.size is not None:
+            height, width = imread(path).shape[:2]
+            assert (width, height) == check.size, name
+
+
+def test_the_17_lines_are_still_17(run):
+    _, build = run
+    nb = executed(build, "07_the_17_lines")
+    (cell,) = [c for c in nb["cells"] if "the-17-lines" in c["metadata"].get("tags", [])]
+    lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
+    assert len(lines) == 17
+
+
+def run_copy_with_check(notebook: str, output: Path, backend: str) -> dict:
+    """Run a copy of `notebook` with a last cell reporting whether TensorFlow was imported."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
+    source = output / f"source-{notebook}"
+    nbformat.write(nb, source)
+    env = {"MNIST17_OUTPUT_DIR": str(output), "KERAS_BACKEND": backend}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        papermill.execute_notebook(
+            source,
+            output / notebook,
+            cwd=ROOT / "notebooks",
+            kernel_name="python3",
+            progress_bar=False,
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return json.loads((output / notebook).read_text())
+
+
+def test_training_is_reproducible_and_tensorflow_never_imported(run, tmp_path):
+    backend, build = run
+    again = run_copy_with_check("04_training.ipynb", tmp_path, backend)
+    first = json.loads((build / "artifacts" / "history.json").read_text())["history"]
+    second = json.loads((tmp_path / "artifacts" / "history.json").read_text())["history"]
+    assert second == first, f"two runs of 04 on {backend} trained differently"
+    assert text_outputs(again)[-1][1].strip() == "tensorflow imported: False"
+    # 08 loads the trained model and uses the drawing pad: still no TensorFlow.
+    drawn = run_copy_with_check("08_draw_a_digit.ipynb", tmp_path, backend)
+    assert text_outputs(drawn)[-1][1].strip() == "tensorflow imported: False"
+
+
+def test_a_notebook_that_raises_on_one_backend_only_fails_that_run(tmp_path):
+    # The check above must be able to fail: a cell that raises only on one backend fails the
+    # run on that backend (exit 1, the notebook and the error named) and no other.
+    import nbformat
+
+    repo = copy_checkout(tmp_path / "repo")
+    for path in sorted((repo / "notebooks").glob("0*.ipynb"))[2:]:
+        path.unlink()  # 01 and 02 are enough, and quick
+    target = repo / "notebooks" / "02_preparing_the_data.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    broken, other = BACKENDS[0], (["tensorflow"] + BACKENDS[1:])[-1]
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            f'import keras\nif keras.backend.backend() == "{broken}":\n'
+            f'    raise RuntimeError("fails on {broken} only")'
+        )
+    )
+    nbformat.write(nb, target)
+    env = {"PYTHONPATH": str(repo / "src")}
+    failed = runner("--backend", broken, cwd=repo, env=env)
+    assert failed.returncode == 1, failed.stderr
+    assert "02_preparing_the_data.ipynb failed" in failed.stderr
+    assert f"RuntimeError: fails on {broken} only" in failed.stderr
+    passed = runner("--backend", other, cwd=repo, env=env)
+    assert passed.returncode == 0, passed.stderr
+    shutil.rmtree(repo)
