@@ -2,13 +2,20 @@
 
 Rows (each the median over timed epochs, after warm-up epochs that absorb compilation):
 
-(a) Keras as notebook 04 runs it: XLA (`jit_compile=True`) and a whole epoch per call
-    (`steps_per_execution`);
-(b) Keras with default compile settings (no XLA on CPU, one batch per call), as in notebook 07;
-(c) the same model in PyTorch eager mode on the CPU (optional: `requirements-bench.txt`);
-(d) scikit-learn's `MLPClassifier` with matching settings (logistic units, plain SGD at 0.01,
+(a) Keras on TensorFlow as notebook 04 runs it: XLA (`jit_compile=True`) and a whole epoch per
+    call (`steps_per_execution`);
+(b) Keras on TensorFlow with default compile settings (no XLA on CPU, one batch per call), as in
+    notebook 07;
+(c) Keras on JAX with default compile settings (XLA, one batch per call): the post's code as is;
+(d) Keras on JAX as notebook 04 runs it (a whole epoch per call);
+(e) Keras on PyTorch as notebook 04 runs it there: Keras's defaults, eager, one batch per call;
+(f) the same model in PyTorch itself, eager mode on the CPU;
+(g) scikit-learn's `MLPClassifier` with matching settings (logistic units, plain SGD at 0.01,
     no momentum, no L2 penalty, batches of 128);
-(e) the floor: the FLOPs of one epoch divided by this machine's measured float32 matmul rate.
+(h) the floor: the FLOPs of one epoch divided by this machine's measured float32 matmul rate.
+
+Each Keras row runs in a process of its own (Keras's backend is chosen once per process);
+rows (c) to (f) need `requirements-backends.txt`, which `make bench` installs.
 
 Every epoch is the post's: 60,000 training images in batches of 128, then the 10,000 test
 images for validation. Times are only comparable within one run (numbers on shared machines are
@@ -17,15 +24,19 @@ noisy), so the table reports each row's ratio to the floor measured in the same 
 
 import argparse
 import csv
+import json
 import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from mnist17.environment import THREADS, setup_tensorflow
+from mnist17.environment import BACKEND_PACKAGES, THREADS, cpu_features, setup_keras
 from mnist17.paths import BUILD_DIR, display_path
 
 LAYERS = (784, 256, 128, 10)
@@ -69,9 +80,22 @@ def prepared_data():
     return x_train, eye[y_train], x_test, eye[y_test], y_train, y_test
 
 
+# Keras rows: (label, backend, the speed arguments of notebook 04 or Keras's defaults).
+KERAS_ROWS = [
+    ("(a) Keras on TensorFlow as notebook 04 (XLA, epoch per call)", "tensorflow", True),
+    ("(b) Keras on TensorFlow, default compile settings", "tensorflow", False),
+    ("(c) Keras on JAX, default compile settings", "jax", False),
+    ("(d) Keras on JAX as notebook 04 (epoch per call)", "jax", True),
+    ("(e) Keras on PyTorch as notebook 04 (eager)", "torch", False),
+]
+
+
 def keras_epochs(data, epochs: int, fast: bool) -> list[float]:
-    """Per-epoch wall times of `model.fit`, as in notebook 04 (`fast`) or with defaults."""
+    """Per-epoch wall times of `model.fit`, as in notebook 04 (`fast`) or with defaults; on
+    PyTorch notebook 04 keeps Keras's defaults (see its compile cell)."""
     import keras
+
+    fast = fast and keras.backend.backend() != "torch"
 
     x_train, y_train, x_test, y_test, _, _ = data
     keras.utils.set_random_seed(SEED)
@@ -169,6 +193,40 @@ def sklearn_epochs(data, epochs: int) -> list[float]:
     return times
 
 
+def in_process(backend: str, fast: bool, epochs: int) -> list[float]:
+    """Epoch times of one row in a fresh process (this script's --row mode): Keras on `backend`,
+    or, for backend "pytorch", PyTorch itself. No row shares a process with another's threads,
+    compiled programs or memory."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--row", backend, str(int(fast)), str(epochs)],
+        env={**os.environ, "KERAS_BACKEND": "torch" if backend == "pytorch" else backend},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"the row on {backend} failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def row_in_this_process(backend: str, fast: str, epochs: str) -> int:
+    """The child side of `in_process`: print the epoch times as JSON."""
+    setup_keras(seed=SEED)
+    data = prepared_data()
+    if backend == "pytorch":
+        times = torch_epochs(data, int(epochs))
+    else:
+        times = keras_epochs(data, int(epochs), fast == "1")
+    print(json.dumps(times))
+    return 0
+
+
+def available(package: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(package) is not None
+
+
 def measure(name: str, run: Callable[[int], list[float]], warmup: int, repeats: int) -> dict:
     times = run(warmup + repeats)[warmup:]
     return {
@@ -181,6 +239,9 @@ def measure(name: str, run: Callable[[int], list[float]], warmup: int, repeats: 
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--row"]:
+        return row_in_this_process(*argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed epochs per row (median)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed first epochs per row")
@@ -188,35 +249,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--png", type=Path, default=BUILD_DIR / "bench" / "bench.png")
     args = parser.parse_args(argv)
 
-    setup_tensorflow(seed=SEED)
+    setup_keras(seed=SEED)  # TensorFlow here: threads and seeds for the rows in this process
     data = prepared_data()
-    rows = [
-        measure(
-            "(a) Keras as notebook 04 (XLA, epoch per call)",
-            lambda n: keras_epochs(data, n, fast=True),
-            args.warmup,
-            args.repeats,
-        ),
-        measure(
-            "(b) Keras, default compile settings",
-            lambda n: keras_epochs(data, n, fast=False),
-            args.warmup,
-            args.repeats,
-        ),
-    ]
-    try:
-        import torch  # noqa: F401
-
+    rows = []
+    for label, backend, fast in KERAS_ROWS:
+        package = BACKEND_PACKAGES[backend][0]
+        if not available(package):
+            print(f"{label[:3]} skipped: {package} is not installed (make bench installs it)")
+            continue
         rows.append(
             measure(
-                "(c) PyTorch eager, CPU", lambda n: torch_epochs(data, n), args.warmup, args.repeats
+                label,
+                lambda n, backend=backend, fast=fast: in_process(backend, fast, n),
+                args.warmup,
+                args.repeats,
             )
         )
-    except ImportError:
-        print("(c) skipped: PyTorch is not installed (pip install -r requirements-bench.txt)")
+    if available("torch"):
+        rows.append(
+            measure(
+                "(f) PyTorch eager, CPU",
+                lambda n: in_process("pytorch", False, n),
+                args.warmup,
+                args.repeats,
+            )
+        )
+    else:
+        print("(f) skipped: PyTorch is not installed (make bench installs it)")
     rows.append(
         measure(
-            "(d) scikit-learn MLPClassifier",
+            "(g) scikit-learn MLPClassifier",
             lambda n: sklearn_epochs(data, n),
             args.warmup,
             args.repeats,
@@ -226,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = epoch_flops() / rate
     rows.append(
         {
-            "row": f"(e) floor: {epoch_flops() / 1e9:.1f} GFLOP at {rate / 1e9:.0f} GFLOP/s",
+            "row": f"(h) floor: {epoch_flops() / 1e9:.1f} GFLOP at {rate / 1e9:.0f} GFLOP/s",
             "seconds_per_epoch": floor,
             "min": floor,
             "max": floor,
@@ -236,18 +298,30 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         row["ratio_to_floor"] = row["seconds_per_epoch"] / floor
 
-    print(f"\n{'':52}{'s/epoch':>9}{'min':>8}{'max':>8}{'x floor':>9}")
+    cpu = cpu_features()
+    print(f"\nCPU: {cpu['cpu']} ({cpu['machine']}); {THREADS} threads")
+    print(f"vector extensions: {' '.join(cpu['vector_extensions']) or 'unknown'}")
+    print(f"{'':62}{'s/epoch':>9}{'min':>8}{'max':>8}{'x floor':>9}")
     for row in rows:
         print(
-            f"{row['row']:52}{row['seconds_per_epoch']:9.3f}{row['min']:8.3f}"
+            f"{row['row']:62}{row['seconds_per_epoch']:9.3f}{row['min']:8.3f}"
             f"{row['max']:8.3f}{row['ratio_to_floor']:9.2f}"
         )
-    print(f"(medians over {args.repeats} epochs after {args.warmup} warm-up; {THREADS} threads)")
+    print(f"(medians over {args.repeats} epochs after {args.warmup} warm-up)")
     exact = exact_epoch_flops()
     print(
         f"(floor convention: training = 3 forward passes; counting only the matmuls needed, "
         f"{exact / 1e9:.1f} GFLOP, the floor would be {exact / rate:.3f} s)"
     )
+    keras_rows = [row for row in rows if row["row"] in {label for label, _, _ in KERAS_ROWS}]
+    torch_rows = [row for row in rows if row["row"].startswith("(f)")]
+    if keras_rows:
+        best = min(keras_rows, key=lambda row: row["seconds_per_epoch"])
+        summary = f"fastest Keras row: {best['row'][:3]}, {best['ratio_to_floor']:.2f}x the floor"
+        if torch_rows:
+            ratio = best["seconds_per_epoch"] / torch_rows[0]["seconds_per_epoch"]
+            summary += f", {ratio:.2f}x PyTorch eager (f)"
+        print(summary)
 
     args.csv.parent.mkdir(parents=True, exist_ok=True)
     with args.csv.open("w", newline="") as handle:
@@ -266,7 +340,7 @@ def save_chart(rows: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 3.5))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
     names = [row["row"] for row in rows][::-1]
     ax.barh(names, [row["seconds_per_epoch"] for row in rows][::-1], color="tab:blue")
     ax.axvline(rows[-1]["seconds_per_epoch"], color="tab:red", linestyle="--", label="floor")
