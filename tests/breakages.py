@@ -43,6 +43,7 @@ class Breakage:
 
 NUMERIC = "training and prediction (tolerances of the portable-validation issue)"
 FIGURE = "figures a reader would see as different"
+DRAWING = "notebook 08: preparing drawn digits, and their figure"
 BREAKAGES: dict[str, list[Breakage]] = {
     NUMERIC: [
         Breakage(
@@ -110,14 +111,14 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "seed dropped in 04",
             "04_training",
-            "setup_tensorflow(seed=params.seed)",
-            "setup_tensorflow()",
+            "setup_keras(seed=params.seed)",
+            "setup_keras()",
         ),
         Breakage(
             "seed dropped in 07",
             "07_the_17_lines",
-            "setup_tensorflow(seed=123)",
-            "setup_tensorflow()",
+            "setup_keras(seed=123)",
+            "setup_keras()",
         ),
         Breakage(
             "preprocessing: / 255.0 -> / 256.0 in 04",
@@ -263,6 +264,24 @@ BREAKAGES: dict[str, list[Breakage]] = {
             'color="green"',
             needs=TRAINING,
             figures=("nn1",),
+        ),
+    ],
+    DRAWING: [
+        Breakage(
+            "08: drawings shrunk only, not prepared like MNIST",
+            "08_draw_a_digit",
+            "np.concatenate([mnist_input(image)",
+            "np.concatenate([shrink_only(image)",
+            needs=TRAINING,
+            figures=("nn1-9",),
+        ),
+        Breakage(
+            "nn1-9: the first drawing's probabilities under every drawing",
+            "08_draw_a_digit",
+            "axes[2, column].bar(range(0, 10), probabilities)",
+            "axes[2, column].bar(range(0, 10), drawn_pred[0])",
+            needs=TRAINING,
+            figures=("nn1-9",),
         ),
     ],
 }
