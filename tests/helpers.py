@@ -23,16 +23,24 @@ def run_module(
     )
 
 
-def run_notebook(name: str, output_dir: Path, parameters: dict | None = None):
-    """Run `notebooks/<name>` with papermill into `output_dir`; the papermill error, or None."""
+def run_notebook(
+    name: str,
+    output_dir: Path,
+    parameters: dict | None = None,
+    source: Path | None = None,
+    env: dict | None = None,
+):
+    """Run `notebooks/<name>` (or `source`, a changed copy) with papermill into `output_dir`,
+    from `notebooks/` and with `env` set for its kernel; the papermill error, or None."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    old = os.environ.get("MNIST17_OUTPUT_DIR")
-    os.environ["MNIST17_OUTPUT_DIR"] = str(output_dir)
+    settings = {"MNIST17_OUTPUT_DIR": str(output_dir), **(env or {})}
+    saved = {key: os.environ.get(key) for key in settings}
+    os.environ.update(settings)
     try:
         papermill.execute_notebook(
-            NOTEBOOKS_DIR / name,
+            source or NOTEBOOKS_DIR / name,
             output_dir / name,
             parameters=parameters or {},
             cwd=NOTEBOOKS_DIR,
@@ -42,10 +50,11 @@ def run_notebook(name: str, output_dir: Path, parameters: dict | None = None):
     except PapermillExecutionError as error:
         return error
     finally:
-        if old is None:
-            del os.environ["MNIST17_OUTPUT_DIR"]
-        else:
-            os.environ["MNIST17_OUTPUT_DIR"] = old
+        for key, value in saved.items():
+            if value is None:
+                del os.environ[key]
+            else:
+                os.environ[key] = value
     return None
 
 

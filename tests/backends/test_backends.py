@@ -14,14 +14,13 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import copy_checkout
+from helpers import copy_checkout, run_module, run_notebook
 from matplotlib.image import imread
 from test_figures import FIGURES
+from test_results import text_of
 
 from mnist17.environment import BACKEND_PACKAGES
 from mnist17.params import DEFAULTS
@@ -34,16 +33,9 @@ TOLERANCE = 0.01  # of the post's val_accuracy: the initial weights differ from 
 CHECK_CELL = 'import sys\nprint("tensorflow imported:", "tensorflow" in sys.modules)'
 
 
-def runner(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mnist17", "run-all", *args],
-        cwd=cwd,
-        env={**os.environ, "MNIST17_OUTPUT_DIR": "", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=False,
-    )
+def runner(*args: str, cwd: Path = ROOT, env: dict | None = None):
+    """`make run-all`'s runner, its output folder its own choice (not the test session's)."""
+    return run_module("run-all", *args, cwd=cwd, env={"MNIST17_OUTPUT_DIR": "", **(env or {})})
 
 
 def executed(build: Path, stem: str) -> dict:
@@ -52,12 +44,7 @@ def executed(build: Path, stem: str) -> dict:
 
 def text_outputs(nb: dict) -> list[tuple[str, str]]:
     """(cell id, text) of every output of every code cell."""
-    found = []
-    for cell in nb["cells"]:
-        for output in cell.get("outputs", []):
-            text = output.get("text") or "".join(output.get("data", {}).get("text/plain", ""))
-            found.append((cell["id"], "".join(text)))
-    return found
+    return [(c["id"], text_of(o)) for c in nb["cells"] for o in c.get("outputs", [])]
 
 
 def output_of(nb: dict, cell_id: str) -> str:
@@ -138,29 +125,13 @@ def test_the_17_lines_are_still_17(run):
 def run_copy_with_check(notebook: str, output: Path, backend: str) -> dict:
     """Run a copy of `notebook` with a last cell reporting whether TensorFlow was imported."""
     import nbformat
-    import papermill
 
     nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(CHECK_CELL))
     source = output / f"source-{notebook}"
     nbformat.write(nb, source)
-    env = {"MNIST17_OUTPUT_DIR": str(output), "KERAS_BACKEND": backend}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        papermill.execute_notebook(
-            source,
-            output / notebook,
-            cwd=ROOT / "notebooks",
-            kernel_name="python3",
-            progress_bar=False,
-        )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    error = run_notebook(notebook, output, source=source, env={"KERAS_BACKEND": backend})
+    assert error is None, error
     return json.loads((output / notebook).read_text())
 
 
