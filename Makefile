@@ -1,6 +1,11 @@
 # Neural Networks I: MNIST in 17 Lines -- every command a reader, the author or CI needs.
 # `make run-all` and `make test` work on a fresh clone: each sets up what it needs first.
 
+# Windows: make and bash come with WSL 2 (see README, "Where it runs"), not with Windows itself.
+ifeq ($(OS),Windows_NT)
+$(error This series runs on Linux and macOS: on Windows, install WSL 2 with Ubuntu (wsl --install), then clone and run make inside Ubuntu)
+endif
+
 SHELL := /bin/bash
 # PYTHON: the interpreter for .venv (3.11, 3.12 or 3.13); empty = the first supported one found.
 PYTHON ?=
