@@ -36,7 +36,7 @@ endif
 NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends bench lint lab clean constraints
+.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends bench lint lab clean constraints check-platforms
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -78,12 +78,18 @@ $(VENV)/.backends-done: requirements-backends.txt $(SETUP_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-backends.txt -c $(CONSTRAINTS)
 	touch $@
 
+# The maintainer's tools (requirements-tools.txt: uv, actionlint), pinned by the same lock files.
+$(VENV)/.tools-done: requirements-tools.txt $(SETUP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt -c $(CONSTRAINTS)
+	touch $@
+
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-lint: setup ## check the helper package and tests with ruff
-	$(PY) -m ruff check src tests benchmarks conftest.py
-	$(PY) -m ruff format --check src tests benchmarks conftest.py
+LINTED := src tests benchmarks conftest.py tools/check-platforms
+lint: setup ## ruff over the package, the tests and the tools
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
@@ -94,5 +100,9 @@ clean: ## remove generated files (build/, artifacts/, caches); keeps data/, note
 	find src tests -name __pycache__ -type d -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
 
-constraints: ## re-pin every package per Python version (constraints/python3.X.txt) after editing requirements
-	tools/make-constraints $(CONSTRAINT_PYTHONS)
+constraints: setup $(VENV)/.tools-done ## re-pin every package for Python 3.11-3.13, every platform (constraints/python3.X.txt) after editing requirements
+	tools/make-constraints $(VENV)/bin/uv
+
+check-platforms: setup $(VENV)/.tools-done ## check that the lock files install from wheels on Linux x86-64/ARM, macOS arm64, Windows, Python 3.11-3.13
+	$(PY) tools/check-platforms $(VENV)/bin/uv
+	MNIST17_TEST_DIR=build/test-platforms $(PY) -m pytest -m platforms tests/platforms
