@@ -74,8 +74,12 @@ $(VENV)/.browser-done: requirements-browser.txt $(SETUP_STAMP)
 test-backends: setup data $(VENV)/.backends-done ## run the series on Keras's JAX and PyTorch backends and check it (BACKENDS=jax)
 	MNIST17_TEST_BACKENDS="$(BACKENDS)" MNIST17_TEST_DIR=build/test-backends \
 	  $(PY) -m pytest -m backends tests/backends
+# TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu: take PyTorch's CPU build from its own index
+# (PyPI's torch for Linux x86-64 is a CUDA build of several GB; its local version 2.13.0+cpu
+# satisfies the pin torch==2.13.0).
 $(VENV)/.backends-done: requirements-backends.txt $(SETUP_STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-backends.txt -c $(CONSTRAINTS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-backends.txt -c $(CONSTRAINTS) \
+	  $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL))
 	touch $@
 
 # The maintainer's tools (requirements-tools.txt: uv, actionlint), pinned by the same lock files.
@@ -87,9 +91,10 @@ bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow,
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
 LINTED := src tests benchmarks conftest.py tools/check-platforms
-lint: setup ## ruff over the package, the tests and the tools
+lint: setup $(VENV)/.tools-done ## ruff over the package, tests and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
+	$(VENV)/bin/actionlint -no-color
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \

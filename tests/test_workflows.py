@@ -1,0 +1,99 @@
+"""The GitHub Actions workflows: what a maintainer gets on the first push (actionlint checks their
+syntax in `make lint`; this checks what they run and how).
+
+Every step that runs a command runs a make target that `.ci/run` runs too, so a workflow can't
+depend on a step nobody runs here; every action is pinned to a commit; the token can only read.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from mnist17.paths import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def load(path: Path) -> dict:
+    # PyYAML reads the key `on` as True (YAML 1.1); BaseLoader keeps every key a string.
+    return yaml.load(path.read_text(), Loader=yaml.BaseLoader)
+
+
+def ci_run_targets() -> set[str]:
+    return set(re.findall(r"^(?:timed )?make ([a-z-]+)", (ROOT / ".ci" / "run").read_text(), re.M))
+
+
+def steps(workflow: dict):
+    """(job name, job, step) for every step of every job."""
+    for name, job in workflow["jobs"].items():
+        for step in job.get("steps", []):
+            yield name, job, step
+
+
+def expanded(command: str, job: dict) -> list[str]:
+    """`make ${{ matrix.target }}` as one command per value of the matrix."""
+    match = re.search(r"\$\{\{\s*matrix\.(\w+)\s*\}\}", command)
+    if not match:
+        return [command]
+    values = job["strategy"]["matrix"][match[1]]
+    return [command.replace(match[0], value) for value in values]
+
+
+def test_there_is_a_workflow():
+    assert WORKFLOWS, "no workflow in .github/workflows"
+
+
+def test_every_command_is_a_make_target_that_ci_here_runs_too():
+    here = ci_run_targets()
+    assert {"lint", "check-platforms", "test", "test-portable", "test-backends"} <= here
+    for path in WORKFLOWS:
+        for name, job, step in steps(load(path)):
+            if "run" not in step:
+                continue
+            for command in expanded(step["run"].strip(), job):
+                target = re.fullmatch(r"make ([a-z-]+)", command)
+                assert target, f"{path.name}, job {name}: `{command}` is not one make target"
+                assert target[1] in here, f"{path.name}: `make {target[1]}` is not in .ci/run"
+
+
+def test_actions_are_pinned_to_commits_and_the_token_reads_only():
+    for path in WORKFLOWS:
+        workflow = load(path)
+        assert workflow["permissions"] == {"contents": "read"}, path.name
+        for name, job, step in steps(workflow):
+            assert "permissions" not in job or job["permissions"] == {"contents": "read"}
+            if "uses" in step:
+                assert PINNED.match(step["uses"]), f"{path.name}, {name}: {step['uses']}"
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] == "false"
+        line_of = {m[1]: m[0] for m in re.finditer(r"uses: ([^\s#]+) # (v\S+)", path.read_text())}
+        assert all(line_of.values()), "each pinned action names its version in a comment"
+
+
+def test_make_test_runs_on_linux_x86_linux_arm_and_apple_silicon_weekly_and_on_every_push():
+    workflow = load(ROOT / ".github" / "workflows" / "ci.yml")
+    assert {"push", "pull_request", "schedule"} <= set(workflow["on"])
+    runners = {
+        entry["os"]
+        for name, job, step in steps(workflow)
+        if step.get("run") == "make test"
+        for entry in job["strategy"]["matrix"]["include"]
+    }
+    assert runners == {"ubuntu-24.04", "ubuntu-24.04-arm", "macos-15"}
+
+
+def test_a_failed_job_uploads_what_moved():
+    for path in WORKFLOWS:
+        for name, job, step in steps(load(path)):
+            commands = expanded(step.get("run", ""), job)
+            if any(command.startswith("make test") for command in commands):
+                uploads = [
+                    s
+                    for s in job["steps"]
+                    if s.get("uses", "").startswith("actions/upload-artifact@")
+                ]
+                assert uploads, f"{path.name}, job {name} uploads nothing when it fails"
+                assert uploads[0]["if"] == "failure()"
+                assert "build/" in uploads[0]["with"]["path"]
