@@ -10,8 +10,12 @@ its folder, so it stops with a message instead (src/mnist17/lock.py).
 
 nbval's comparison gets a numeric tolerance for the numbers listed in `tests/tolerances.py`
 (`tests/nbval_numeric.py`); the deviations it sees are written to `deviations.json` there.
+
+nbval executes the notebooks in memory; what each produced is saved as an executed notebook in
+`notebooks/` of that folder, so that a failed run (on CI too, as an artifact) can be read.
 """
 
+import json
 import os
 import shutil
 from contextlib import ExitStack
@@ -46,6 +50,31 @@ def pytest_configure(config) -> None:
     output.mkdir(parents=True)
     os.environ[OUTPUT_DIR_VARIABLE] = str(output)
     nbval_numeric.install(config, TOLERANCES)
+
+
+def pytest_runtest_teardown(item, nextitem) -> None:
+    """After a notebook's last cell, save the notebook with the outputs of this run."""
+    if hasattr(item, "test_outputs") and getattr(nextitem, "parent", None) is not item.parent:
+        save_executed_notebook(item.parent, test_output() / "notebooks")
+
+
+def save_executed_notebook(notebook_item, folder: Path) -> Path:
+    """The committed notebook with each cell's outputs replaced by those nbval just produced
+    (cells nbval did not run keep none)."""
+    produced = {
+        id(item.cell): item.test_outputs
+        for item in notebook_item.session.items
+        if item.parent is notebook_item and getattr(item, "test_outputs", None) is not None
+    }
+    notebook = json.loads(json.dumps(notebook_item.nb))  # a plain copy
+    for cell, committed in zip(notebook["cells"], notebook_item.nb.cells, strict=True):
+        if cell["cell_type"] == "code":
+            cell["outputs"] = produced.get(id(committed), [])
+            cell["execution_count"] = None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(str(notebook_item.fspath)).name
+    path.write_text(json.dumps(notebook, indent=1) + "\n")
+    return path
 
 
 def pytest_sessionfinish(session) -> None:

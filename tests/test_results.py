@@ -90,6 +90,18 @@ def test_summary_reports_235146_trainable_parameters():
     assert re.search(r"Trainable params: \S*235,146", summary), summary
 
 
+def test_the_run_is_kept_as_executed_notebooks():
+    # For people and CI's artifacts: what each notebook printed in this run, next to its figures.
+    def kinds(nb: dict) -> list[list[str]]:
+        return [[o["output_type"] for o in c["outputs"]] for c in code_cells(nb)]
+
+    for path in series():
+        executed = json.loads(produced(f"notebooks/{path.name}").read_text())
+        committed = json.loads(path.read_text())
+        assert [c["source"] for c in executed["cells"]] == [c["source"] for c in committed["cells"]]
+        assert kinds(executed) == kinds(committed), path.name
+
+
 # --- figures ------------------------------------------------------------------------------
 
 
