@@ -23,6 +23,11 @@ def run_module(
     )
 
 
+def make(*args: str) -> subprocess.CompletedProcess:
+    """`make ARGS` in the checkout, as a reader types it; output captured."""
+    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
 def run_notebook(
     name: str,
     output_dir: Path,

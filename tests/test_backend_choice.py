@@ -2,15 +2,14 @@
 refusals, and what a run records. The series itself on JAX and PyTorch: tests/backends/."""
 
 import dataclasses
-import subprocess
 
 import pytest
-from helpers import run_module
+from helpers import make, run_module
 
 from mnist17 import run_all
 from mnist17.environment import BACKENDS, BackendError, keras_backend, versions
 from mnist17.params import DEFAULTS
-from mnist17.paths import BUILD_DIR, ROOT
+from mnist17.paths import BUILD_DIR
 
 
 def test_tensorflow_is_the_default_backend(monkeypatch):
@@ -45,13 +44,7 @@ def test_run_all_refuses_an_unknown_backend_in_one_line():
 
 
 def test_make_refuses_an_unknown_backend_before_doing_anything():
-    result = subprocess.run(
-        ["make", "--no-print-directory", "run-all", "BACKEND=theano"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = make("--no-print-directory", "run-all", "BACKEND=theano")
     assert result.returncode == 2 and result.stdout == ""
     assert "BACKEND=theano is not a Keras backend of this series: use tensorflow, jax or torch" in (
         result.stderr

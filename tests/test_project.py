@@ -5,6 +5,7 @@ import re
 import subprocess
 
 import yaml
+from helpers import make
 
 from mnist17.paths import ROOT
 
@@ -17,10 +18,6 @@ def pins(path) -> dict[str, str]:
         if match:
             found[re.sub(r"[-_.]+", "-", match[1]).lower()] = match[2]
     return found
-
-
-def make(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", *args], cwd=ROOT, capture_output=True, text=True, check=False)
 
 
 SUPPORTED = ("3.11", "3.12", "3.13")

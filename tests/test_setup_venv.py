@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import make
 
 from mnist17.paths import ROOT
 
@@ -57,12 +58,6 @@ def test_a_rosetta_shell_on_apple_silicon_is_told_to_open_an_arm64_one(tmp_path)
 
 
 def test_make_itself_on_windows_names_wsl():
-    result = subprocess.run(
-        ["make", "--no-print-directory", "OS=Windows_NT", "help"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = make("--no-print-directory", "OS=Windows_NT", "help")
     assert result.returncode == 2
     assert "on Windows, install WSL 2 with Ubuntu (wsl --install)" in result.stderr
