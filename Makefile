@@ -36,7 +36,7 @@ endif
 NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends bench lint lab clean constraints check-platforms
+.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends test-arm bench lint lab clean constraints check-platforms
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -87,10 +87,15 @@ $(VENV)/.tools-done: requirements-tools.txt $(SETUP_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt -c $(CONSTRAINTS)
 	touch $@
 
+# ARM_EPOCHS: how long notebook 04 trains on both machines (an epoch takes minutes under qemu).
+ARM_EPOCHS ?= 2
+test-arm: setup data ## the notebooks on Linux on ARM, emulated with qemu (as root): nbval of 01-03; 04 for ARM_EPOCHS epochs against this machine
+	tools/test-arm $(ARM_EPOCHS)
+
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-LINTED := src tests benchmarks conftest.py tools/check-platforms
+LINTED := src tests benchmarks conftest.py tools/check-platforms tools/arm-compare
 lint: setup $(VENV)/.tools-done ## ruff over the package, tests and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
