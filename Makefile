@@ -87,7 +87,8 @@ $(VENV)/.tools-done: requirements-tools.txt $(SETUP_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt -c $(CONSTRAINTS)
 	touch $@
 
-# ARM_EPOCHS: how long notebook 04 trains on both machines (an epoch takes minutes under qemu).
+# ARM_EPOCHS: how long notebook 04 trains on both machines (an epoch takes minutes under qemu);
+# 0: no training on ARM, only nbval of 01-03 and a model trained here predicting there (CI).
 ARM_EPOCHS ?= 2
 test-arm: setup data ## the notebooks on Linux on ARM, emulated with qemu (as root): nbval of 01-03; 04 for ARM_EPOCHS epochs against this machine
 	tools/test-arm $(ARM_EPOCHS)

@@ -91,3 +91,11 @@ def test_a_changed_figure_fails(results):
     result = compare(results)
     assert result.returncode == 1
     assert "nn1-4.png (RMS, 0..255)" in result.stdout.split("error:")[1]
+
+
+def test_without_training_on_arm_only_the_shared_models_predictions_are_compared(results):
+    (results / "arm64" / "results.json").unlink()  # ARM_EPOCHS=0: ARM did not train
+    result = compare(results)
+    assert result.returncode == 0, result.stdout
+    report = json.loads((results / "deviations.json").read_text())
+    assert list(report) == ["probabilities, one model (x86-64's) on both"]
