@@ -178,6 +178,14 @@ def main(argv: list[str] | None = None) -> int:
             if not wanted or name in wanted:
                 venv = venv_for(name, python)
                 plan.append((name, f"Python {name[6:]}", {}, str(venv / "bin" / "python")))
+    unknown = sorted(wanted - {name for name, *_ in plan})
+    if unknown:
+        print(
+            f"error: --only names what is not here: {', '.join(unknown)} (emulations: "
+            f"{', '.join(EMULATIONS)}; Pythons: python3.X where that Python is found)",
+            file=sys.stderr,
+        )
+        return 2
     results, failed = {}, []
     for name, what, env, python in plan:
         print(f"running {name} ({what}) ...", flush=True)
