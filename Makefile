@@ -47,10 +47,10 @@ setup: ## create .venv with the pinned packages and the helper package (PYTHON=p
 	@tools/setup-venv $(VENV) $(PYTHON)
 
 data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.npz make data)
-	$(PY) -m mnist17 data
+	$(PY) -m mnist17_tools data
 
 run-all: setup data $(NEEDS_BACKENDS) ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ..., BACKEND=jax|torch: to build/)
-	$(PY) -m mnist17 run-all $(RUN_ARGS)
+	$(PY) -m mnist17_tools run-all $(RUN_ARGS)
 
 # `make test` and `make test-portable` compare with the committed outputs, which TensorFlow made:
 # a KERAS_BACKEND set in the reader's shell must not move them to another backend.
@@ -58,10 +58,10 @@ test: setup data ## run the tests: nbval over every notebook, then the result ch
 	KERAS_BACKEND=tensorflow $(PY) -m pytest
 
 test-portable: setup data ## the notebook comparison on emulated machines: no AVX-512, one thread, another Python
-	KERAS_BACKEND=tensorflow $(PY) tests/portable.py $(PORTABLE_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools portable $(PORTABLE_ARGS)
 
 test-breakages: setup data ## break the series on purpose (training, figures) and check that the tests notice (~20 min)
-	KERAS_BACKEND=tensorflow $(PY) tests/breakages.py $(BREAKAGE_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools breakages $(BREAKAGE_ARGS)
 
 test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
 	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
@@ -97,7 +97,7 @@ bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow,
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
 LINTED := src tests benchmarks conftest.py tools/check-platforms tools/arm-compare
-lint: setup $(VENV)/.tools-done ## ruff over the package, tests and tools; actionlint over .github/workflows
+lint: setup $(VENV)/.tools-done ## ruff over the packages, tests and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/actionlint -no-color

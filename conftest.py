@@ -6,10 +6,11 @@ then check what that run produced. ``MNIST17_TEST_DIR`` names another folder (`m
 test-portable` gives each emulated machine its own).
 
 One test session at a time per output folder: a second `make test` while one runs would delete
-its folder, so it stops with a message instead (src/mnist17/lock.py).
+its folder, so it stops with a message instead (src/mnist17_tools/lock.py).
 
-nbval's comparison gets a numeric tolerance for the numbers listed in `tests/tolerances.py`
-(`tests/nbval_numeric.py`); the deviations it sees are written to `deviations.json` there.
+nbval's comparison gets a numeric tolerance for the numbers listed in
+`src/mnist17_tools/tolerances.py` (`nbval_numeric.py` beside it); the deviations it sees are
+written to `deviations.json` there.
 
 nbval executes the notebooks in memory; what each produced is saved as an executed notebook in
 `notebooks/` of that folder, so that a failed run (on CI too, as an artifact) can be read.
@@ -21,12 +22,13 @@ import shutil
 from contextlib import ExitStack
 from pathlib import Path
 
-import nbval_numeric
 import pytest
-from tolerances import TOLERANCES
+from helpers import is_notebook_cell
 
-from mnist17.lock import AlreadyRunning, exclusive
-from mnist17.paths import BUILD_DIR, OUTPUT_DIR_VARIABLE
+from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir
+from mnist17_tools import nbval_numeric
+from mnist17_tools.lock import AlreadyRunning, exclusive
+from mnist17_tools.tolerances import TOLERANCES
 
 TEST_DIR_VARIABLE = "MNIST17_TEST_DIR"
 _SESSION_LOCK = pytest.StashKey[ExitStack]()
@@ -34,7 +36,7 @@ _SESSION_LOCK = pytest.StashKey[ExitStack]()
 
 def test_output() -> Path:
     """The folder of this test session's executed notebooks' figures, artifacts and reports."""
-    return Path(os.environ.get(TEST_DIR_VARIABLE) or BUILD_DIR / "test").resolve()
+    return Path(os.environ.get(TEST_DIR_VARIABLE) or build_dir() / "test").resolve()
 
 
 def pytest_configure(config) -> None:
@@ -50,6 +52,12 @@ def pytest_configure(config) -> None:
     output.mkdir(parents=True)
     os.environ[OUTPUT_DIR_VARIABLE] = str(output)
     nbval_numeric.install(config, TOLERANCES)
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Run nbval's cells before every other test, whatever the order of the paths given: the
+    tests that check what the notebooks produced take the `series_run` fixture."""
+    items.sort(key=lambda item: not is_notebook_cell(item))  # a stable sort keeps each order
 
 
 def pytest_runtest_teardown(item, nextitem) -> None:

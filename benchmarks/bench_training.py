@@ -36,8 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist17.environment import BACKEND_PACKAGES, THREADS, cpu_features, setup_keras
-from mnist17.paths import BUILD_DIR, display_path
+from mnist17.environment import BACKEND_PACKAGES, THREADS, setup_keras
+from mnist17.paths import build_dir, display_path
+from mnist17_tools.machine import cpu_features
 
 LAYERS = (784, 256, 128, 10)
 TRAIN, TEST, BATCH, LEARNING_RATE, SEED = 60000, 10000, 128, 0.01, 123
@@ -245,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed epochs per row (median)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed first epochs per row")
-    parser.add_argument("--csv", type=Path, default=BUILD_DIR / "bench" / "bench.csv")
-    parser.add_argument("--png", type=Path, default=BUILD_DIR / "bench" / "bench.png")
+    parser.add_argument("--csv", type=Path, default=build_dir() / "bench" / "bench.csv")
+    parser.add_argument("--png", type=Path, default=build_dir() / "bench" / "bench.png")
     args = parser.parse_args(argv)
 
     setup_keras(seed=SEED)  # TensorFlow here: threads and seeds for the rows in this process

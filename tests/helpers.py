@@ -1,20 +1,27 @@
-"""Shared helpers of the tests: running commands and notebooks the way a user does."""
+"""Shared helpers of the tests, one place: running commands and notebooks the way a user does,
+reading notebooks, and finding what nbval's run of the series produced."""
 
+import json
 import os
-import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from mnist17.paths import MNIST_FILE, NOTEBOOKS_DIR, ROOT
+import pytest
+
+from mnist17.paths import notebooks_dir, output_root, root
+from mnist17_tools.series import series
+
+ROOT = root()
 
 
 def run_module(
     *args: str, env: dict | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:
-    """`python -m mnist17 ARGS` in a real process, as `make` runs it."""
+    """`python -m mnist17_tools ARGS` in a real process, as `make` runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "mnist17", *args],
+        [sys.executable, "-m", "mnist17_tools", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         capture_output=True,
@@ -45,10 +52,10 @@ def run_notebook(
     os.environ.update(settings)
     try:
         papermill.execute_notebook(
-            source or NOTEBOOKS_DIR / name,
+            source or notebooks_dir() / name,
             output_dir / name,
             parameters=parameters or {},
-            cwd=NOTEBOOKS_DIR,
+            cwd=notebooks_dir(),
             kernel_name="python3",
             progress_bar=False,
         )
@@ -63,19 +70,74 @@ def run_notebook(
     return None
 
 
-def copy_checkout(target: Path) -> Path:
-    """Copy the checkout's tracked and new files, and the verified dataset, to `target` (a repo
-    copy to break or run without touching this one; no venv, no build output)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    shutil.copy2(MNIST_FILE, target / "data" / "mnist.npz")
-    return target
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- notebooks as JSON --------------------------------------------------------------------
+
+
+def notebooks() -> list[dict]:
+    """The committed notebooks of the series, in order, as JSON."""
+    return [json.loads(path.read_text()) for path in series()]
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def source_of(cell: dict) -> str:
+    """A cell's source as one string (committed notebooks store a list of lines)."""
+    return "".join(cell["source"])
+
+
+def text_of(output: dict) -> str:
+    """The text of one output: a stream's, or a result's plain-text form."""
+    return "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+
+
+# --- what nbval's run of the series produced ----------------------------------------------
+
+
+def is_notebook_cell(item) -> bool:
+    """A pytest item of nbval's: one cell of a notebook, executed and compared."""
+    return hasattr(item, "cell") and str(item.fspath).endswith(".ipynb")
+
+
+def produced(relative: str) -> Path:
+    """A file that nbval's run of the notebooks wrote into this session's output folder (the
+    root conftest.py points ``MNIST17_OUTPUT_DIR`` there); use with the `series_run` fixture."""
+    path = output_root() / relative
+    if not path.exists():
+        pytest.fail(
+            f"{path} is missing: run the whole suite (`make test`), whose nbval part executes "
+            "the notebooks before these checks"
+        )
+    return path
+
+
+def figure_rms(name: str, keep: Path | None = None) -> float:
+    """How far (RMS of the pixel difference, 0..255) the figure that nbval's run drew is from the
+    committed `figures/<name>.png`; inf for another size. With `keep`, the two images (and
+    matplotlib's difference image) are left in that folder."""
+    import shutil
+    import tempfile
+
+    from matplotlib.testing.compare import compare_images
+    from matplotlib.testing.exceptions import ImageComparisonFailure
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        expected, actual = folder / f"{name}-committed.png", folder / f"{name}-new.png"
+        shutil.copyfile(ROOT / "figures" / f"{name}.png", expected)
+        shutil.copyfile(produced(f"figures/{name}.png"), actual)
+        try:
+            # tol=0 makes compare_images report the RMS of any difference (None: identical).
+            result = compare_images(str(expected), str(actual), tol=0, in_decorator=True)
+        except ImageComparisonFailure:
+            return float("inf")
+    return 0.0 if result is None else float(result["rms"])

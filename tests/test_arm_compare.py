@@ -8,8 +8,7 @@ import subprocess
 import sys
 
 import pytest
-
-from mnist17.paths import ROOT
+from helpers import ROOT
 
 TOOL = ROOT / "tools" / "arm-compare"
 METRICS = ("accuracy", "loss", "val_accuracy", "val_loss")

@@ -13,6 +13,7 @@ import pytest
 
 from mnist17 import data
 from mnist17.data import MnistDataError, ensure_mnist, load_mnist
+from mnist17_tools.__main__ import main as cli
 
 # Documented in ../shared/data/README.md and data/README.md.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -53,12 +54,12 @@ def leftovers(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def mnist() -> dict[str, np.ndarray]:
     """The real arrays (from the verified data/mnist.npz that `make test` put in place)."""
-    return data.read_npz(data.MNIST_FILE)
+    return data.read_npz(data.mnist_file())
 
 
 def test_real_copy_is_accepted_verified_once_and_returned_unchanged(target, mnist, monkeypatch):
     target.parent.mkdir(parents=True)
-    shutil.copyfile(data.MNIST_FILE, target)
+    shutil.copyfile(data.mnist_file(), target)
     assert ensure_mnist(target) == target
     assert sorted(p.name for p in target.parent.iterdir()) == [".mnist.npz.verified", "mnist.npz"]
     # Verified once: the next load trusts the stamp and does not hash 55 MB again...
@@ -120,8 +121,8 @@ def test_well_formed_file_that_is_not_mnist_is_refused_and_kept(target, mnist, k
     assert "make data" in message and "left as it is" in message
     assert target.read_bytes() == before and not (target.parent / ".mnist.npz.verified").exists()
     # `make data` says the same and fails.
-    monkeypatch.setattr(data, "MNIST_FILE", target)
-    assert data.main([]) == 1
+    monkeypatch.setattr(data, "mnist_file", lambda: target)
+    assert cli(["data"]) == 1
 
 
 def test_train_and_test_swapped_is_refused(target, mnist):
@@ -140,7 +141,7 @@ def test_train_and_test_swapped_is_refused(target, mnist):
 
 def test_a_stamp_from_another_file_does_not_vouch_for_this_one(target, mnist):
     target.parent.mkdir(parents=True)
-    shutil.copyfile(data.MNIST_FILE, target)
+    shutil.copyfile(data.mnist_file(), target)
     ensure_mnist(target)
     stamp = (target.parent / ".mnist.npz.verified").read_text()
     write_npz(target, _shuffled_labels(mnist))  # replaced: new inode, size and mtime
@@ -268,9 +269,9 @@ def test_download_that_passes_its_file_hash_but_is_not_mnist_is_refused(
 
 
 def test_mnist_npz_with_real_copy_is_verified_and_copied(target, monkeypatch):
-    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(data.MNIST_FILE))
+    monkeypatch.setenv(data.MNIST_NPZ_VARIABLE, str(data.mnist_file()))
     assert ensure_mnist(target, url=UNREACHABLE_URL) == target
-    assert target.read_bytes() == data.MNIST_FILE.read_bytes()
+    assert target.read_bytes() == data.mnist_file().read_bytes()
     assert target.stat().st_mode & 0o777 == 0o644
     assert leftovers(target.parent) == [".mnist.npz.verified", "mnist.npz"]
 
@@ -292,5 +293,5 @@ def test_real_file_loads_like_keras():
 
 
 def test_make_data_reports_the_verified_file(capsys):
-    assert data.main([]) == 0
+    assert cli(["data"]) == 0
     assert "MNIST is ready: data/mnist.npz (verified" in capsys.readouterr().out

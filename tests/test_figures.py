@@ -22,95 +22,73 @@ checked file means a checked notebook picture too.
 import base64
 import json
 import re
-import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from helpers import ROOT, code_cells, figure_rms, notebooks, produced
 from matplotlib.image import imread
 from matplotlib.testing.compare import compare_images
 from matplotlib.testing.exceptions import ImageComparisonFailure
-from test_results import figure_names, produced
 
-from mnist17.paths import ROOT, display_path, output_root
-from mnist17.run_all import series
+from mnist17.paths import display_path
+from mnist17_tools.series import series
+from mnist17_tools.tolerances import FIGURES
 
 REPORT_FILE = "figure-differences.json"
 
 
-@dataclass(frozen=True)
-class FigureCheck:
-    """Pixel size (width, height) of a figure, and how far (RMS) it may drift."""
-
-    size: tuple[int, int] | None  # None: sized to its content (nn1-2, the model summary)
-    tolerance: float = 0.0
-    measured: float = 0.0
-    drawn_from: str = "data"
-
-
-# Figures drawn from training results: tolerance = 3 x measured, at least 0.05. Measured with
-# `make test-portable` on an AMD EPYC with AVX-512 (oneDNN limited to AVX2 and AVX, XLA to AVX2
-# and SSE4.2, both to AVX2, one thread, Python 3.12 and 3.13): only nn1-3 moved (the loss curves
-# shift by a fraction of a pixel, RMS 0.0037). The smallest change a reader would notice that
-# `make test-breakages` makes is 60 times above 0.05: nn1's mistakes titled in green instead of
-# red, RMS 3.0 (a changed axis label: 7.4; swapped legend labels: 7.8).
-FIGURES = {
-    "nn1": FigureCheck((1200, 420), 0.05, 0.0, "predictions: first 16 test digits"),
-    "nn1-1": FigureCheck((1600, 600), 0.0, 0.0, "data: first 20 training digits"),
-    "nn1-2": FigureCheck(None, 0.0, 0.0, "model structure: summary table"),
-    "nn1-3": FigureCheck((800, 500), 0.05, 0.0037, "history: loss curves"),
-    "nn1-4": FigureCheck((800, 500), 0.05, 0.0, "history: accuracy curves"),
-    "nn1-5": FigureCheck((800, 500), 0.05, 0.0, "predictions: probabilities of one digit"),
-    "nn1-6": FigureCheck((300, 300), 0.0, 0.0, "data: first test digit"),
-    "nn1-7": FigureCheck((800, 800), 0.05, 0.0, "predictions: confusion matrix"),
-    "nn1-8": FigureCheck((1600, 400), 0.05, 0.0, "predictions: first 20 mistakes"),
-    "nn1-9": FigureCheck((1500, 840), 0.05, 0.0, "predictions: five digits drawn from strokes"),
-}
-
-
-def fresh_figure(name: str) -> Path:
-    """The figure that nbval's run of the notebooks just drew (see test_results.produced)."""
-    return produced(f"figures/{name}.png")
-
-
-def record(name: str, rms: float) -> None:
+def record(folder, name: str, rms: float) -> None:
     """Add this figure's RMS to the session's report (read by `make test-portable`)."""
-    report = output_root() / REPORT_FILE
+    report = folder / REPORT_FILE
     found = json.loads(report.read_text()) if report.exists() else {}
     found[name] = {"rms": rms, "tolerance": FIGURES[name].tolerance}
     report.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
 
 
+def figure_names() -> set[str]:
+    """The figures that the README shows and the notebooks save."""
+    names = set(re.findall(r"figures/(nn1[\w-]*)\.png", (ROOT / "README.md").read_text()))
+    for nb in notebooks():
+        for cell in code_cells(nb):
+            names |= set(
+                re.findall(
+                    r"save_(?:fig|model_summary)\((?:\w+, )?\"([\w-]+)\"", "".join(cell["source"])
+                )
+            )
+    return names
+
+
+def test_readme_and_notebooks_name_every_figure_of_the_post():
+    assert {"nn1", "nn1-1", "nn1-2", "nn1-3", "nn1-4", "nn1-5", "nn1-6"} <= figure_names()
+
+
+def test_every_named_figure_is_committed():
+    missing = [n for n in sorted(figure_names()) if not (ROOT / "figures" / f"{n}.png").exists()]
+    assert missing == []
+
+
 @pytest.mark.parametrize("name", sorted(FIGURES))
-def test_figure_has_its_size_and_is_not_blank(name):
+def test_figure_has_its_size_and_is_not_blank(name, series_run):
     committed = ROOT / "figures" / f"{name}.png"
     assert committed.exists(), f"figures/{name}.png is missing: run `make run-all`"
-    for image in (imread(committed), imread(fresh_figure(name))):
+    for image in (imread(committed), imread(produced(f"figures/{name}.png"))):
         height, width = image.shape[:2]
         assert (width, height) == (FIGURES[name].size or imread(committed).shape[1::-1])
         assert image[..., :3].std() > 0.05, f"{name}.png is (nearly) blank"
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))
-def test_figure_looks_like_the_committed_one(name):
+def test_figure_looks_like_the_committed_one(name, series_run):
     check = FIGURES[name]
-    keep = output_root() / "figure-diffs"
-    keep.mkdir(exist_ok=True)
-    expected, actual = keep / f"{name}-committed.png", keep / f"{name}-new.png"
-    shutil.copyfile(ROOT / "figures" / f"{name}.png", expected)
-    shutil.copyfile(fresh_figure(name), actual)
-    try:
-        # tol=0 makes compare_images report the RMS of any difference (None: identical pixels).
-        result = compare_images(str(expected), str(actual), tol=0, in_decorator=True)
-    except ImageComparisonFailure as error:
-        record(name, float("inf"))
-        pytest.fail(f"figures/{name}.png ({check.drawn_from}) changed size: {error}")
-    rms = 0.0 if result is None else float(result["rms"])
-    record(name, rms)
+    keep = series_run / "figure-diffs"
+    rms = figure_rms(name, keep)
+    record(series_run, name, rms)
+    if rms == float("inf"):
+        pytest.fail(f"figures/{name}.png ({check.drawn_from}) changed size")
     kind = "must be identical" if check.tolerance == 0 else f"tolerance {check.tolerance}"
+    expected, actual = keep / f"{name}-committed.png", keep / f"{name}-new.png"
     assert rms <= check.tolerance, (
         f"figures/{name}.png ({check.drawn_from}) differs from the committed one: RMS {rms:.3f} "
-        f"({kind}, {check.measured} measured on emulated machines). Look at "
+        f"({kind}, {check.measured} measured on other machines). Look at "
         f"{display_path(expected)}, {display_path(actual)} and "
         f"{display_path(actual.with_name(actual.stem + '-failed-diff.png'))}"
     )

@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from mnist17.paths import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from helpers import ROOT, free_port
 
 
 def listening_addresses(port: int) -> set[str]:

@@ -7,13 +7,14 @@ import subprocess
 import sys
 
 import pytest
+from helpers import ROOT
 
-from mnist17.lock import AlreadyRunning, exclusive
-from mnist17.paths import ROOT, output_root
+from mnist17.paths import output_root
+from mnist17_tools.lock import AlreadyRunning, exclusive
 
 HOLDER = """
 import sys, time
-from mnist17.lock import exclusive
+from mnist17_tools.lock import exclusive
 with exclusive(sys.argv[1], "test run"):
     print("held", flush=True)
     time.sleep(600)

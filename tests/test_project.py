@@ -5,9 +5,7 @@ import re
 import subprocess
 
 import yaml
-from helpers import make
-
-from mnist17.paths import ROOT
+from helpers import ROOT, make
 
 
 def pins(path) -> dict[str, str]:

@@ -5,6 +5,7 @@ Each test works on a copy of the repo (tracked files plus the verified dataset),
 fresh git repository, so that `git status` there tells whether anything committed changed.
 """
 
+import dataclasses
 import json
 import os
 import signal
@@ -14,7 +15,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import copy_checkout, run_module
+from helpers import ROOT, make, run_module
+
+from mnist17.params import DEFAULTS
+from mnist17_tools import run_all
+from mnist17_tools.checkout import copy_checkout
 
 
 def git(repo: Path, *args: str) -> str:
@@ -36,7 +41,7 @@ def repo_copy(tmp_path) -> Path:
     return copy
 
 
-RUNNER = [sys.executable, "-m", "mnist17", "run-all"]
+RUNNER = [sys.executable, "-m", "mnist17_tools", "run-all"]
 
 
 def runner_env(repo: Path) -> dict:
@@ -272,7 +277,7 @@ def test_a_widget_leaves_no_state_or_model_id_in_the_published_notebook(tmp_path
     import papermill
 
     from mnist17.drawing_pad import PLAIN_TEXT
-    from mnist17.run_all import WIDGET_VIEW, strip_volatile_metadata
+    from mnist17_tools.run_all import WIDGET_VIEW, strip_volatile_metadata
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -297,3 +302,37 @@ def test_a_widget_leaves_no_state_or_model_id_in_the_published_notebook(tmp_path
     assert published[0] == published[1]
     (output,) = nbformat.reads(published[0], as_version=4).cells[1].outputs
     assert output.data == {"text/plain": PLAIN_TEXT}
+
+
+# --- the Keras backend of a run (make run-all BACKEND=...) ------------------------------
+
+
+def test_run_all_refuses_an_unknown_backend_in_one_line():
+    result = run_module("run-all", "--backend", "mxnet")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: BACKEND='mxnet' is not a Keras backend of this series: use tensorflow, jax or torch"
+    ]
+
+
+def test_make_refuses_an_unknown_backend_before_doing_anything():
+    result = make("--no-print-directory", "run-all", "BACKEND=theano")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "BACKEND=theano is not a Keras backend of this series: use tensorflow, jax or torch" in (
+        result.stderr
+    )
+
+
+def test_runs_on_other_backends_never_go_to_the_committed_folders():
+    assert run_all.build_folder(DEFAULTS, "tensorflow") == ROOT / "build" / "run-all"
+    assert run_all.build_folder(DEFAULTS, "jax") == ROOT / "build" / "run-all-jax"
+    assert run_all.build_folder(DEFAULTS, "torch") == ROOT / "build" / "run-all-torch"
+    quick = dataclasses.replace(DEFAULTS, epochs=2)
+    assert run_all.build_folder(quick, "tensorflow") == ROOT / "build" / "run-all-custom"
+    assert run_all.build_folder(quick, "jax") == ROOT / "build" / "run-all-custom-jax"
+
+
+def test_a_backend_that_is_not_installed_is_named_before_any_notebook(monkeypatch):
+    monkeypatch.setitem(run_all.BACKEND_PACKAGES, "jax", ("no_such_package_mnist17",))
+    with pytest.raises(run_all.NotebookRunError, match=r"make run-all BACKEND=jax. installs it"):
+        run_all.check_backend_installed("jax")

@@ -6,9 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import make
-
-from mnist17.paths import ROOT
+from helpers import ROOT, make
 
 
 def setup_venv_on(tmp_path: Path, system: str, machine: str, translated: str = "0"):

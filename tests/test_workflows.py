@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 import yaml
-
-from mnist17.paths import ROOT
+from helpers import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")

@@ -1,10 +1,9 @@
-"""Plumbing for the notebook series "Neural Networks I: MNIST in 17 Lines".
+"""The helpers that the notebooks of "Neural Networks I: MNIST in 17 Lines" import.
 
-The notebooks keep the Keras code of the post in plain sight; everything else they need
-(paths, getting and verifying MNIST, saving figures, handing the trained model from one
-notebook to the next) lives here, one small module per job:
+The notebooks keep the Keras code of the post in plain sight; the plumbing they need lives
+here, one small module per job:
 
-- `paths`: where data, figures and trained artifacts live, independent of the working directory
+- `paths`: where data, figures and trained artifacts live, whatever the working directory
 - `data`: `load_mnist()`, the same arrays as `keras.datasets.mnist.load_data()`, verified
 - `figures`: `save_fig(name)` writes every figure of the post into `figures/`
 - `artifacts`: saving and loading the trained model and its training history
@@ -12,10 +11,13 @@ notebook to the next) lives here, one small module per job:
 - `params`: checking the training parameters before any training starts
 - `environment`: the Keras backend (TensorFlow, JAX or PyTorch), versions, seeds, threads and
   quiet start-up logs for reproducible runs
+- `files`: atomic writes, so that a failed save never leaves half a file
 - `digits`: drawing pen strokes and preparing them as MNIST was made (notebook 08)
 - `drawing_pad`: `DigitPad`, the drawing pad of notebook 08 (imports ipywidgets and anywidget,
   so not re-exported)
-- `run_all`: the runner behind `make run-all`
+
+What runs, publishes and checks the series (`make run-all`, the tests' tolerances, the
+reference record) is the maintainer's package beside this one, `mnist17_tools`.
 """
 
 from mnist17.artifacts import load_history, load_trained_model, save_training_results

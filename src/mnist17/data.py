@@ -14,15 +14,13 @@ another dataset) is refused instead of silently training the wrong network. Hash
 a moment, so a successful verification of `data/mnist.npz` is remembered in a stamp file beside
 it, keyed by the file's size, modification time and inode: any change to the file is re-verified.
 
-Run ``python -m mnist17 data`` (or ``make data``) to do this from the command line.
+``make data`` does this from the command line (``python -m mnist17_tools data``).
 """
 
-import argparse
 import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 import zipfile
 import zlib
@@ -31,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from mnist17.files import copy_atomically, write_atomically
-from mnist17.paths import MNIST_FILE, display_path
+from mnist17.paths import display_path, mnist_file
 
 # What keras.datasets.mnist.load_data() downloads, and the SHA-256 it checks the file against.
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -222,10 +220,11 @@ def _obtain(target: Path, url: str) -> dict[str, np.ndarray]:
     return arrays
 
 
-def ensure_mnist(target: Path = MNIST_FILE, url: str = MNIST_URL) -> Path:
-    """Make sure a verified MNIST file is at `target` (`data/mnist.npz`) and return its path."""
-    _obtain(Path(target), url)
-    return Path(target)
+def ensure_mnist(target: Path | None = None, url: str = MNIST_URL) -> Path:
+    """Make sure a verified MNIST is at `target` (default `data/mnist.npz`); return its path."""
+    target = Path(target) if target is not None else mnist_file()
+    _obtain(target, url)
+    return target
 
 
 def load_mnist() -> MnistArrays:
@@ -233,22 +232,5 @@ def load_mnist() -> MnistArrays:
 
     Uses the verified copy in `data/`, getting it first if needed (see the module docstring).
     """
-    arrays = _obtain(MNIST_FILE, MNIST_URL)
+    arrays = _obtain(mnist_file(), MNIST_URL)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`make data`: get and verify MNIST, printing where it is or what to do."""
-    argparse.ArgumentParser(
-        prog="python -m mnist17 data", description="Get and verify MNIST in data/mnist.npz."
-    ).parse_args(argv)
-    try:
-        _obtain(MNIST_FILE, MNIST_URL)
-    except MnistDataError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print(
-        f"MNIST is ready: {display_path(MNIST_FILE)} (verified, content sha256 "
-        f"{MNIST_CONTENT_SHA256[:16]}...)"
-    )
-    return 0

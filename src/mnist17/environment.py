@@ -28,8 +28,6 @@ THREADS = 2
 # Another thread count, for a machine with more cores or to imitate one with fewer
 # (`make test-portable` runs the series with 1 thread).
 THREADS_VARIABLE = "MNIST17_THREADS"
-# Settings that limit the CPU features TensorFlow uses (oneDNN and XLA), to imitate another CPU.
-EMULATION_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "XLA_FLAGS", THREADS_VARIABLE)
 
 
 class BackendError(RuntimeError):
@@ -78,34 +76,6 @@ def thread_count() -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got {value!r}")
     return int(value)
-
-
-def cpu_features() -> dict[str, object]:
-    """The CPU model and the vector extensions that decide TensorFlow's kernels (from Linux's
-    /proc/cpuinfo; elsewhere only what `platform` knows)."""
-    fields: dict[str, str] = {}
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            key, _, value = line.partition(":")
-            fields.setdefault(key.strip(), value.strip())
-    flags = (fields.get("flags") or fields.get("Features") or "").split()
-    return {
-        "cpu": fields.get("model name") or platform.processor() or platform.machine(),
-        "machine": platform.machine(),
-        "vector_extensions": sorted(
-            f for f in flags if f.startswith(("avx", "amx", "sse4", "fma", "asimd", "sve"))
-        ),
-    }
-
-
-def machine() -> dict[str, object]:
-    """What decides the last bits of training: CPU features, threads, and CPU-limiting settings."""
-    return {
-        **cpu_features(),
-        "threads": thread_count(),
-        "settings": {name: os.environ[name] for name in EMULATION_VARIABLES if name in os.environ},
-    }
 
 
 def quiet_tensorflow() -> None:

@@ -17,15 +17,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import copy_checkout, run_module, run_notebook
+from helpers import ROOT, run_module, run_notebook, text_of
 from matplotlib.image import imread
-from test_figures import FIGURES
-from test_results import text_of
 
 from mnist17.environment import BACKEND_PACKAGES
-from mnist17.params import DEFAULTS
-from mnist17.paths import ROOT
-from mnist17.run_all import POST_METRICS, build_folder, series
+from mnist17.params import DEFAULTS, POST_METRICS
+from mnist17_tools.checkout import copy_checkout
+from mnist17_tools.run_all import build_folder
+from mnist17_tools.series import series
+from mnist17_tools.tolerances import FIGURES
 
 pytestmark = pytest.mark.backends
 BACKENDS = os.environ.get("MNIST17_TEST_BACKENDS", "jax torch").split()

@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,9 +28,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, free_port
 
-from mnist17.paths import BUILD_DIR, ROOT
-from mnist17.run_all import series
+from mnist17_tools.series import series
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="make test-browser installs it")
 
@@ -45,15 +44,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = BUILD_DIR / "browser"
+SCREENSHOTS = ROOT / "build" / "browser"
 CELL_TIMEOUT_S = int(os.environ.get("BROWSER_CELL_TIMEOUT_S", 300))
 ERROR_OUTPUT = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Lab:

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from mnist17.paths import ROOT
+from helpers import ROOT
 
 pytestmark = pytest.mark.platforms
 UV = Path(sys.executable).with_name("uv")

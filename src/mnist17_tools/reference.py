@@ -8,15 +8,22 @@ reference machine, demand that it did not).
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 
 from mnist17.artifacts import load_history, load_trained_model
 from mnist17.data import load_mnist
-from mnist17.environment import machine, setup_keras, versions
-from mnist17.paths import REFERENCE_MACHINE_FILE
+from mnist17.environment import setup_keras, versions
+from mnist17.paths import root
+from mnist17_tools.machine import machine
 
 PREDICTED_DIGITS = 10  # probabilities of the first test digits kept at full precision
+
+
+def record_file() -> Path:
+    """`tests/reference-machine.json`: beside the tests, which read it to decide how to compare."""
+    return root() / "tests" / "reference-machine.json"
 
 
 def full_precision_results() -> dict[str, list]:
@@ -46,7 +53,7 @@ def make_record() -> str:
 
 def read_record() -> dict:
     """The record of the committed run (see the module docstring)."""
-    return json.loads(REFERENCE_MACHINE_FILE.read_text())
+    return json.loads(record_file().read_text())
 
 
 def largest_deviations(results: dict[str, list], reference: dict[str, list]) -> dict[str, float]:

@@ -2,12 +2,12 @@
 
 Readers' machines differ from the one that made the committed outputs: no AVX-512, another
 thread count, another Python. Each emulation below reruns nbval over the series (with the
-tolerances of tests/tolerances.py) and the result and figure checks, in its own output folder
+tolerances of `tolerances.py`) and the result and figure checks, in its own output folder
 `build/portable/<name>/`, and reports the largest deviation it caused per quantity and per
 figure. An emulation that changes no number and no pixel is reported as "no effect": it passed,
 but it proved nothing about the tolerances.
 
-    python tests/portable.py [--only NAME ...] [--no-other-python]
+    python -m mnist17_tools portable [--only NAME ...] [--no-other-python]
 
 Every other supported Python found (tools/find-python) gets a venv of its own
 (`.venv-py3.12`, ...) and one run without emulation.
@@ -24,9 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from mnist17.paths import root
+
+ROOT = root()
 OUTPUT = ROOT / "build" / "portable"
-TESTS = ["notebooks", "tests/test_results.py", "tests/test_figures.py", "tests/test_portable.py"]
+TESTS = ["notebooks", "tests/test_results.py", "tests/test_figures.py", "tests/test_reference.py"]
 
 # name -> (what it imitates, environment). The variables limit the CPU features that oneDNN
 # (TensorFlow's kernels outside XLA: notebook 07's training, every predict) and XLA (notebook

@@ -5,7 +5,7 @@ character, and has no tolerance (`IPyNbCell.compare_outputs` ends in ``ref_out !
 The numbers that come out of floating-point training differ in their last digits between CPUs,
 thread counts and BLAS kernels, so this plugin wraps that method:
 
-1. for the cells listed in `tests/tolerances.py`, each listed quantity's numbers are taken from
+1. for the cells listed in `tolerances.py`, each listed quantity's numbers are taken from
    the committed and the new text and compared with the quantity's tolerance;
 2. a number within tolerance is replaced by the committed one in a copy of the new output, so
    that nbval's own exact comparison then checks everything else as before (the words, the
@@ -130,7 +130,7 @@ def reconcile_outputs(test: list, ref: list, quantities: list[Quantity]):
 def failure_report(deviations: list[Deviation], committed: str, new: str) -> list[str]:
     """What a person needs when numbers drift too far: each one, then a diff of the texts."""
     beyond = [d for d in deviations if not d.within]
-    lines = [f"{len(beyond)} number(s) beyond tolerance (tests/tolerances.py):"]
+    lines = [f"{len(beyond)} number(s) beyond tolerance (src/mnist17_tools/tolerances.py):"]
     lines += [f"  {d.describe()}" for d in beyond[:20]]
     if len(beyond) > 20:
         lines.append(f"  ... and {len(beyond) - 20} more")

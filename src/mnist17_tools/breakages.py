@@ -8,7 +8,7 @@ which tests failed. Every breakage must make at least one test fail. The parts r
 `make test` (the same tests on the same notebooks, each in a fresh kernel), so a breakage that
 fails here fails `make test` too.
 
-    python tests/breakages.py [--only ID ...]      (about 20 minutes for all)
+    python -m mnist17_tools breakages [--only ID ...]   (about 20 minutes for all)
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-from helpers import copy_checkout
 
-ROOT = Path(__file__).resolve().parents[1]
+from mnist17.paths import root
+from mnist17_tools.checkout import copy_checkout
+
+ROOT = root()
 TRAINING = ("04_training",)
 
 

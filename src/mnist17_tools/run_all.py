@@ -39,41 +39,28 @@ from mnist17.artifacts import HISTORY_FILE
 from mnist17.data import MnistDataError, ensure_mnist
 from mnist17.environment import BACKEND_PACKAGES, BACKEND_VARIABLE, BACKENDS
 from mnist17.files import copy_atomically, write_atomically
-from mnist17.lock import AlreadyRunning, exclusive
 from mnist17.params import (
     DEFAULTS,
+    POST_METRICS,
     ParameterError,
     TrainingParams,
     positive_integer,
     validate_training_params,
 )
-from mnist17.paths import (
-    BUILD_DIR,
-    NOTEBOOKS_DIR,
-    OUTPUT_DIR_VARIABLE,
-    REFERENCE_MACHINE_FILE,
-    ROOT,
-    display_path,
-)
+from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir, display_path, notebooks_dir, root
+from mnist17_tools.lock import AlreadyRunning, exclusive
+from mnist17_tools.reference import record_file
+from mnist17_tools.series import TRAINING_NOTEBOOK, series
 
-TRAINING_NOTEBOOK = "04_training.ipynb"
 VOLATILE_CELL_KEYS = ("papermill", "execution")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-LOCK_FILE = BUILD_DIR / "run-all.lock"
 # Seconds one cell may run: 04 and 07 train 50 epochs in about a minute here; a laptop several
 # times slower still fits. `make run-all CELL_TIMEOUT=...` changes it.
 CELL_TIMEOUT = 1800
-# The post's final metrics (50 epochs), printed beside each run's.
-POST_METRICS = {"loss": 0.3290, "accuracy": 0.9050, "val_loss": 0.3153, "val_accuracy": 0.9106}
 
 
 class NotebookRunError(RuntimeError):
     """A notebook failed or produced output that must not be committed."""
-
-
-def series() -> list[Path]:
-    """The tutorial notebooks in reading order (`notebooks/NN_*.ipynb`)."""
-    return sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
 def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -144,7 +131,7 @@ def execute(
             notebook,
             executed,
             parameters=parameters,
-            cwd=NOTEBOOKS_DIR,
+            cwd=notebooks_dir(),
             kernel_name="python3",
             progress_bar=False,
             execution_timeout=cell_timeout,
@@ -186,11 +173,11 @@ def publish(build: Path, notebooks: list[Path], record: str) -> list[Path]:
     for folder in ("figures", "artifacts"):
         for produced in sorted((build / folder).glob("*")):
             if produced.is_file() and not produced.name.startswith("."):
-                target = ROOT / folder / produced.name
+                target = root() / folder / produced.name
                 copy_atomically(produced, target)
                 published.append(target)
-    write_atomically(REFERENCE_MACHINE_FILE, lambda tmp: tmp.write_text(record))
-    published.append(REFERENCE_MACHINE_FILE)
+    write_atomically(record_file(), lambda tmp: tmp.write_text(record))
+    published.append(record_file())
     return published
 
 
@@ -202,7 +189,7 @@ def build_folder(params: TrainingParams, backend: str) -> Path:
         name += "-custom"
     if backend != BACKENDS[0]:
         name += f"-{backend}"
-    return BUILD_DIR / name
+    return build_dir() / name
 
 
 def check_backend_installed(backend: str) -> None:
@@ -238,7 +225,7 @@ def run_series(
     backend is TensorFlow (the reference) and no `output` is given."""
     custom = params != DEFAULTS or output is not None or backend != BACKENDS[0]
     build = (Path(output) if output is not None else build_folder(params, backend)).resolve()
-    with exclusive(LOCK_FILE, "`make run-all`") as note:
+    with exclusive(build_dir() / "run-all.lock", "`make run-all`") as note:
         if note:
             print(note, flush=True)
         check_backend_installed(backend)
@@ -253,7 +240,7 @@ def run_series(
         os.environ[BACKEND_VARIABLE] = backend  # and the backend, which setup_keras() reads
         notebooks = series()
         if not notebooks:
-            raise NotebookRunError(f"no notebooks found in {display_path(NOTEBOOKS_DIR)}")
+            raise NotebookRunError(f"no notebooks found in {display_path(notebooks_dir())}")
         for notebook in notebooks:
             parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
             print(f"running {notebook.name}", flush=True)
@@ -274,7 +261,7 @@ def run_series(
                 f"Results: {display_path(build)}"
             )
         else:
-            from mnist17.reference import make_record  # imports Keras: only when publishing
+            from mnist17_tools.reference import make_record  # imports Keras: only when publishing
 
             published = publish(build, notebooks, make_record())  # record: from build/'s artifacts
             print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
@@ -284,7 +271,7 @@ def run_series(
 def main(argv: list[str] | None = None) -> int:
     """`make run-all`; exit status 0 on success, 1 on a failed run, 2 on bad input."""
     parser = argparse.ArgumentParser(
-        prog="python -m mnist17 run-all", description=__doc__.splitlines()[0]
+        prog="python -m mnist17_tools run-all", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--epochs", default=DEFAULTS.epochs)
     parser.add_argument("--batch-size", default=DEFAULTS.batch_size)

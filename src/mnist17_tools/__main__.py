@@ -1,0 +1,61 @@
+"""Command line behind `make`: ``python -m mnist17_tools {data,run-all,portable,breakages}``."""
+
+import argparse
+import sys
+
+from mnist17.data import MNIST_CONTENT_SHA256, MnistDataError, ensure_mnist
+from mnist17.paths import CheckoutNotFound, display_path
+
+
+def data(argv: list[str]) -> int:
+    """`make data`: get and verify MNIST, printing where it is or what to do."""
+    argparse.ArgumentParser(
+        prog="python -m mnist17_tools data", description="Get and verify MNIST in data/mnist.npz."
+    ).parse_args(argv)
+    try:
+        path = ensure_mnist()
+    except MnistDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"MNIST is ready: {display_path(path)} (verified, content sha256 "
+        f"{MNIST_CONTENT_SHA256[:16]}...)"
+    )
+    return 0
+
+
+def _run_all(argv: list[str]) -> int:
+    from mnist17_tools import run_all
+
+    return run_all.main(argv)
+
+
+def _portable(argv: list[str]) -> int:
+    from mnist17_tools import portable
+
+    return portable.main(argv)
+
+
+def _breakages(argv: list[str]) -> int:
+    from mnist17_tools import breakages
+
+    return breakages.main(argv)
+
+
+COMMANDS = {"data": data, "run-all": _run_all, "portable": _portable, "breakages": _breakages}
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch to the command named first in `argv`."""
+    if not argv or argv[0] not in COMMANDS:
+        print(f"usage: python -m mnist17_tools {{{','.join(COMMANDS)}}} [options]", file=sys.stderr)
+        return 2
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except CheckoutNotFound as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+"""How far each printed number and each figure may drift from the committed one: one place.
+
+`TOLERANCES`: the numbers that training and prediction print (nbval compares everything else
+exactly, `nbval_numeric.py`). `FIGURES`: every figure of the series, its size and how far (RMS)
+it may drift (`tests/test_figures.py`). The tolerances are measured, not guessed: `make
+test-portable` re-ran the series on emulated machines (oneDNN
+limited to AVX2 and AVX, XLA to AVX2 and SSE4.2, both to AVX2, one thread instead of two,
+Python 3.12 and 3.13) and `measured` is the largest deviation from the committed outputs seen
+there. Each tolerance is that times MARGIN, and never below two units of the last printed
+digit (`printed()`), because a value close to a rounding boundary flips its last digit on any
+machine.
+
+Measured on 2026-11-25, AMD EPYC with AVX-512, reference outputs from the same kind of machine
+(since 2026-11-26 they come from an AMD EPYC without AVX-512, which printed the same numbers):
+no printed number moved under any emulation (every `measured` is 0). The unrounded results did
+move (training history by up to 2.4e-7, probabilities by up to 1.2e-7: a float32 rounding step),
+so the printed digits are far from their limits; the floor of two last-digit units is what
+stands between a reader's machine and a rounding flip. Measured since (2026-11-26): a real x86-64
+machine without AVX-512 (AMD EPYC, AVX2) printed every number of the committed run (unrounded:
+1.2e-7 / 3.6e-7, nn1-3 RMS 0.0043); Linux on ARM under qemu (`make test-arm`: notebook 04 for
+two epochs against x86-64) moved the history by 2.4e-7 and the probabilities by 3.7e-8, within
+what the x86 emulations moved, so no tolerance changed. Apple Silicon has not run. The README's
+"Where it runs" table lists the measurements per machine, and `make test-breakages` shows that
+these tolerances still catch a changed learning rate, batch size, epoch count, layer size,
+activation, loss, optimizer, seed or preprocessing.
+
+Keys: notebook file name, then the id of the cell (nbformat cell ids are stable).
+"""
+
+from dataclasses import dataclass
+
+from mnist17_tools.nbval_numeric import Quantity
+
+# tolerance = max(MARGIN x measured, a floor): two units of the last printed digit for numbers,
+# FIGURE_FLOOR for figures drawn from training results.
+MARGIN = 3
+FIGURE_FLOOR = 0.05
+
+
+def printed(name: str, pattern: str, *, decimals: int, measured: float = 0.0) -> Quantity:
+    """A printed number with `decimals` digits after the point, and its tolerance by the rule."""
+    return Quantity(
+        name, pattern, atol=max(MARGIN * measured, 2 * 10**-decimals), measured=measured
+    )
+
+
+TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
+    "04_training.ipynb": {
+        # The epoch log of model.fit (mnist17.callbacks.EpochLog): four metrics, 4 decimals.
+        "4f93ac37": [
+            printed(name, rf"- {name}: {{number}}", decimals=4)
+            for name in ("accuracy", "loss", "val_accuracy", "val_loss")
+        ],
+        # The final metrics beside the post's (the post's column is text and compared exactly).
+        "87adc04f": [
+            printed(name, rf"(?m)^{name} +{{number}}", decimals=4)
+            for name in ("loss", "accuracy", "val_loss", "val_accuracy")
+        ],
+    },
+    "06_making_predictions.ipynb": {
+        # model.predict for the first test digit: ten probabilities, printed with 4 decimals.
+        "37fa6183": [printed("probability", r"{number}(?=\s*[,\]])", decimals=4)],
+        # Accuracy on the whole test set, and the number of wrong predictions.
+        "20c0db30": [
+            printed("test accuracy", r"test accuracy: {number}", decimals=4),
+            printed("wrong predictions", r"\({number} of", decimals=0),
+        ],
+    },
+    "07_the_17_lines.ipynb": {
+        "3db11006": [
+            printed("val_accuracy", r"val_accuracy after \d+ epochs: {number}", decimals=4)
+        ],
+    },
+    "08_draw_a_digit.ipynb": {
+        # model.predict for digits drawn from stroke coordinates: "read as 7 with probability ...".
+        cell: [printed("probability", r"with probability {number}", decimals=4)]
+        for cell in (
+            "8e6d0b4f",  # a small 3 in a corner, shrunk only and prepared like MNIST
+            "5f2e8a61",  # the five drawn digits
+            "7e1d3c6a",  # the drawing pad given the strokes of the 7
+        )
+    },
+}
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """A figure's pixel size (width, height), and how far (RMS, 0..255) it may drift."""
+
+    size: tuple[int, int] | None  # None: sized to its content (nn1-2, the model summary)
+    drawn_from: str
+    tolerance: float = 0.0
+    measured: float = 0.0
+
+
+def exact(size: tuple[int, int] | None, drawn_from: str) -> FigureCheck:
+    """A figure drawn from the data or the model's structure alone: identical pixels."""
+    return FigureCheck(size, drawn_from)
+
+
+def trained(size: tuple[int, int], drawn_from: str, *, measured: float = 0.0) -> FigureCheck:
+    """A figure drawn from training results: tolerance max(MARGIN x measured, FIGURE_FLOOR)."""
+    return FigureCheck(size, drawn_from, max(MARGIN * measured, FIGURE_FLOOR), measured)
+
+
+# Every figure of the series (the post's names). Measured with `make test-portable` on an AMD
+# EPYC with AVX-512 (oneDNN limited to AVX2 and AVX, XLA to AVX2 and SSE4.2, both to AVX2, one
+# thread, Python 3.12 and 3.13): only nn1-3 moved (the loss curves shift by a fraction of a pixel,
+# RMS 0.0037; 0.0043 on a real AMD EPYC without AVX-512). The smallest change a reader would
+# notice that `make test-breakages` makes is 60
+# times above the floor: nn1's mistakes titled in green instead of red, RMS 3.0 (a changed axis
+# label: 7.4; swapped legend labels: 7.8).
+FIGURES = {
+    "nn1": trained((1200, 420), "predictions: first 16 test digits"),
+    "nn1-1": exact((1600, 600), "data: first 20 training digits"),
+    "nn1-2": exact(None, "model structure: summary table"),
+    "nn1-3": trained((800, 500), "history: loss curves", measured=0.0043),
+    "nn1-4": trained((800, 500), "history: accuracy curves"),
+    "nn1-5": trained((800, 500), "predictions: probabilities of one digit"),
+    "nn1-6": exact((300, 300), "data: first test digit"),
+    "nn1-7": trained((800, 800), "predictions: confusion matrix"),
+    "nn1-8": trained((1600, 400), "predictions: first 20 mistakes"),
+    "nn1-9": trained((1500, 840), "predictions: five digits drawn from strokes"),
+}

@@ -1,0 +1,76 @@
+"""The two rooms: the reader's package (`mnist17`) holds what the notebooks import and never reaches
+into the maintainer's (`mnist17_tools`); the tests stand alone; the README's Layout names them."""
+
+import ast
+import json
+import re
+
+import pytest
+from helpers import ROOT, code_cells, source_of
+
+from mnist17_tools.series import series
+
+READER, MAINTAINER = ROOT / "src" / "mnist17", ROOT / "src" / "mnist17_tools"
+
+
+def imported(source: str) -> set[str]:
+    """Every module that `source` imports (top level and inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found
+
+
+def notebook_imports() -> set[str]:
+    found = set()
+    for path in series():
+        for cell in code_cells(json.loads(path.read_text())):
+            found |= imported(source_of(cell))
+    return found
+
+
+def test_notebooks_import_only_the_readers_package():
+    ours = {name for name in notebook_imports() if name.startswith("mnist17")}
+    assert ours and not any(name.startswith("mnist17_tools") for name in ours), ours
+
+
+@pytest.mark.parametrize("module", sorted(READER.glob("*.py")), ids=lambda p: p.name)
+def test_the_readers_package_never_imports_the_maintainers(module):
+    assert not any(n.startswith("mnist17_tools") for n in imported(module.read_text()))
+
+
+def test_every_module_of_the_readers_package_is_what_a_notebook_uses():
+    """A module there is imported by a notebook, or by a module that a notebook imports."""
+    modules = {p.stem for p in READER.glob("*.py")} - {"__init__"}
+    reached = {n.split(".")[1] for n in notebook_imports() if n.startswith("mnist17.")}
+    reached |= {"artifacts", "data", "figures"}  # re-exported by mnist17/__init__.py
+    changed = True
+    while changed:
+        before = set(reached)
+        for name in before:
+            reached |= {
+                n.split(".")[1]
+                for n in imported((READER / f"{name}.py").read_text())
+                if n.startswith("mnist17.")
+            }
+        changed = reached != before
+    assert modules == reached, f"not used by any notebook: {sorted(modules - reached)}"
+
+
+def test_no_test_module_imports_another():
+    for path in ROOT.joinpath("tests").rglob("test_*.py"):
+        assert not any(name.startswith("test_") for name in imported(path.read_text())), path
+
+
+def test_the_readme_layout_names_every_module_of_both_rooms():
+    layout = re.search(r"## Layout\n+```\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert layout, "README.md has no Layout section"
+    text = layout.group(1)
+    for room in (READER, MAINTAINER):
+        assert f"src/{room.name}/" in text
+        for module in room.glob("*.py"):
+            if not module.stem.startswith("__"):
+                assert re.search(rf"\b{module.stem}\b", text), f"{room.name}.{module.stem}"
