@@ -96,8 +96,8 @@ test-arm: setup data ## the notebooks on Linux on ARM, emulated with qemu (as ro
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-LINTED := src tests benchmarks conftest.py tools/check-platforms tools/arm-compare
-lint: setup $(VENV)/.tools-done ## ruff over the packages, tests and tools; actionlint over .github/workflows
+LINTED := src tests notebooks benchmarks conftest.py tools/check-platforms tools/arm-compare
+lint: setup $(VENV)/.tools-done ## ruff over the packages, tests, notebooks and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)
 	$(VENV)/bin/actionlint -no-color

@@ -1,16 +1,34 @@
-"""The committed notebooks as a reader opens them: one clean run each, in order, and the 17 lines
-still seventeen."""
+"""The committed notebooks as a reader opens them: one clean run each, in order, linted, the
+lesson apart from the extra code, and the 17 lines still seventeen."""
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
-from helpers import code_cells, text_of
+from helpers import ROOT, code_cells, source_of, text_of
 
 from mnist17.paths import notebooks_dir
 from mnist17_tools.series import series
 
 MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/tmp/|/work/|/Users/|site-packages/|[A-Z]:\\)")
+# Calls that are plumbing, not the post's lesson: a cell making one says so on its first line.
+PLUMBING = (
+    "versions(",
+    "setup_keras(",
+    "validate_training_params(",
+    "save_training_results(",
+    "save_model_summary(",
+    "load_history(",
+    "load_trained_model(",
+    "set_printoptions(",
+    "POST_METRICS",
+    "jit_compile",
+)
+# The post's own Keras code: a cell holding it is the lesson, never marked as extra code.
+LESSON = ("model.add(", "model.compile(", "model.fit(", "model.summary(", "SGD(")
+EXTRA = "# extra code – "
 
 
 def test_the_17_lines_are_seventeen():
@@ -49,3 +67,44 @@ def test_series_line_names_the_position_and_the_neighbours(index):
     following = f"`{names[index + 1]}`" if index + 1 < len(names) else "—"
     expected = f"notebook {index + 1} of {len(names)} · previous: {previous} · next: {following}"
     assert expected in first
+
+
+@pytest.mark.parametrize("path", series(), ids=lambda p: p.name)
+def test_plumbing_is_marked_as_extra_code_and_the_lesson_is_not(path):
+    for cell in code_cells(json.loads(path.read_text())):
+        source = source_of(cell)
+        if any(call in source for call in LESSON):
+            assert not source.startswith("# extra code"), source
+            assert not any(call in source for call in PLUMBING), source
+        elif any(call in source for call in PLUMBING):
+            first = source.splitlines()[0]
+            assert first.startswith(EXTRA) and len(first) > len(EXTRA) + 10, source
+
+
+def test_the_compile_cell_of_04_is_the_posts():
+    nb = json.loads((notebooks_dir() / "04_training.ipynb").read_text())
+    (cell,) = [c for c in code_cells(nb) if "model.compile(" in source_of(c)]
+    assert source_of(cell).endswith(
+        'model.compile(loss="categorical_crossentropy", optimizer=sgd, metrics=["accuracy"])'
+    )
+
+
+def ruff(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_the_other_cells_of_07_are_linted_and_formatted_too(tmp_path):
+    """pyproject.toml exempts notebook 07 for the sake of its 17 lines; every other cell of it
+    must pass ruff as the other notebooks do."""
+    nb = json.loads((notebooks_dir() / "07_the_17_lines.ipynb").read_text())
+    nb["cells"] = [c for c in nb["cells"] if "the-17-lines" not in c["metadata"].get("tags", [])]
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
+    copy = tmp_path / "seven.ipynb"
+    copy.write_text(json.dumps(nb))
+    select = "--select=E,F,W,I,B,UP,SIM,PTH"
+    checked = ruff("check", "--no-cache", select, "--ignore=F821", str(copy), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout  # F821: `history` comes from the 17 lines
+    formatted = ruff("format", "--no-cache", "--check", str(copy), cwd=tmp_path)
+    assert formatted.returncode == 0, formatted.stdout
