@@ -3,9 +3,11 @@ reading notebooks, and finding what nbval's run of the series produced."""
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -123,9 +125,6 @@ def figure_rms(name: str, keep: Path | None = None) -> float:
     """How far (RMS of the pixel difference, 0..255) the figure that nbval's run drew is from the
     committed `figures/<name>.png`; inf for another size. With `keep`, the two images (and
     matplotlib's difference image) are left in that folder."""
-    import shutil
-    import tempfile
-
     from matplotlib.testing.compare import compare_images
     from matplotlib.testing.exceptions import ImageComparisonFailure
 

@@ -42,20 +42,24 @@ def test_the_readers_package_never_imports_the_maintainers(module):
     assert not any(n.startswith("mnist17_tools") for n in imported(module.read_text()))
 
 
+def reader_module(name: str) -> str | None:
+    """The module of mnist17 that an import names (`mnist17` is its __init__), else None."""
+    package, _, module = name.partition(".")
+    if package != "mnist17":
+        return None
+    return module.split(".")[0] or "__init__"
+
+
 def test_every_module_of_the_readers_package_is_what_a_notebook_uses():
     """A module there is imported by a notebook, or by a module that a notebook imports."""
-    modules = {p.stem for p in READER.glob("*.py")} - {"__init__"}
-    reached = {n.split(".")[1] for n in notebook_imports() if n.startswith("mnist17.")}
-    reached |= {"artifacts", "data", "figures"}  # re-exported by mnist17/__init__.py
+    modules = {p.stem for p in READER.glob("*.py")}
+    reached = {reader_module(name) for name in notebook_imports()} - {None}
     changed = True
     while changed:
         before = set(reached)
         for name in before:
-            reached |= {
-                n.split(".")[1]
-                for n in imported((READER / f"{name}.py").read_text())
-                if n.startswith("mnist17.")
-            }
+            reached |= {reader_module(n) for n in imported((READER / f"{name}.py").read_text())}
+            reached -= {None}
         changed = reached != before
     assert modules == reached, f"not used by any notebook: {sorted(modules - reached)}"
 

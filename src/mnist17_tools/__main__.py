@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from importlib import import_module
 
 from mnist17.data import MNIST_CONTENT_SHA256, MnistDataError, ensure_mnist
 from mnist17.paths import CheckoutNotFound, display_path
@@ -24,25 +25,9 @@ def data(argv: list[str]) -> int:
     return 0
 
 
-def _run_all(argv: list[str]) -> int:
-    from mnist17_tools import run_all
-
-    return run_all.main(argv)
-
-
-def _portable(argv: list[str]) -> int:
-    from mnist17_tools import portable
-
-    return portable.main(argv)
-
-
-def _breakages(argv: list[str]) -> int:
-    from mnist17_tools import breakages
-
-    return breakages.main(argv)
-
-
-COMMANDS = {"data": data, "run-all": _run_all, "portable": _portable, "breakages": _breakages}
+# The other commands' modules, imported only when run (run_all imports papermill and nbformat).
+MODULES = {"run-all": "run_all", "portable": "portable", "breakages": "breakages"}
+COMMANDS = ["data", *MODULES]
 
 
 def main(argv: list[str]) -> int:
@@ -51,7 +36,9 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m mnist17_tools {{{','.join(COMMANDS)}}} [options]", file=sys.stderr)
         return 2
     try:
-        return COMMANDS[argv[0]](argv[1:])
+        if argv[0] == "data":
+            return data(argv[1:])
+        return import_module(f"mnist17_tools.{MODULES[argv[0]]}").main(argv[1:])
     except CheckoutNotFound as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -10,16 +10,17 @@ from mnist17.paths import mnist_file, root
 def copy_checkout(target: Path) -> Path:
     """Copy the checkout's tracked and new files, and the verified dataset, to `target` (a repo
     copy to break or run without touching this one; no venv, no build output)."""
+    repo = root()
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=root(),
+        cwd=repo,
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split("\0")
     for name in filter(None, listed):
-        if (root() / name).is_file():
+        if (repo / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(root() / name, target / name)
+            shutil.copy2(repo / name, target / name)
     shutil.copy2(mnist_file(), target / "data" / "mnist.npz")
     return target
