@@ -36,7 +36,7 @@ endif
 NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all test test-portable test-breakages test-browser test-backends test-arm bench lint lab clean constraints check-platforms
+.PHONY: help setup data run-all experiments test test-portable test-breakages test-browser test-backends test-arm bench lint lab clean constraints check-platforms
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -51,6 +51,12 @@ data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.
 
 run-all: setup data $(NEEDS_BACKENDS) ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ..., BACKEND=jax|torch: to build/)
 	$(PY) -m mnist17_tools run-all $(RUN_ARGS)
+
+# ONLY: some runs of the sweep (ONLY="lr-1 relu"); SWEEP: another sweep file.
+EXPERIMENT_ARGS := $(if $(ONLY),--only $(ONLY)) $(if $(SWEEP),--sweep $(SWEEP)) \
+                   $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
+experiments: setup data ## train once per run of experiments/sweep.toml (~17 min), redraw notebook 09 (ONLY="lr-1 relu")
+	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools experiments $(EXPERIMENT_ARGS)
 
 # `make test` and `make test-portable` compare with the committed outputs, which TensorFlow made:
 # a KERAS_BACKEND set in the reader's shell must not move them to another backend.
@@ -96,7 +102,7 @@ test-arm: setup data ## the notebooks on Linux on ARM, emulated with qemu (as ro
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-LINTED := src tests notebooks benchmarks conftest.py tools/check-platforms tools/arm-compare
+LINTED := src tests notebooks experiments benchmarks conftest.py tools/check-platforms tools/arm-compare
 lint: setup $(VENV)/.tools-done ## ruff over the packages, tests, notebooks and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)

@@ -8,6 +8,7 @@ fresh git repository, so that `git status` there tells whether anything committe
 import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -336,3 +337,31 @@ def test_a_backend_that_is_not_installed_is_named_before_any_notebook(monkeypatc
     monkeypatch.setitem(run_all.BACKEND_PACKAGES, "jax", ("no_such_package_mnist17",))
     with pytest.raises(run_all.NotebookRunError, match=r"make run-all BACKEND=jax. installs it"):
         run_all.check_backend_installed("jax")
+
+
+def test_the_epochs_show_as_they_finish_and_nothing_else_does(capsys):
+    """papermill hands the kernel's output to `EpochEcho` in pieces as it comes; each finished
+    epoch line is shown at once, indented under the notebook's name, and other output is not."""
+    echo = run_all.EpochEcho()
+    echo.write("{'python': '3.11.7'}\nEpoch 1/50 - accuracy: 0.1")
+    assert capsys.readouterr().out == ""  # the epoch line is not complete yet
+    echo.write("669 - loss: 2.2851\nEpoch 2/50 - accuracy: 0.3857\nval_accuracy after 50")
+    assert capsys.readouterr().out == (
+        "    Epoch 1/50 - accuracy: 0.1669 - loss: 2.2851\n    Epoch 2/50 - accuracy: 0.3857\n"
+    )
+
+
+def test_a_quiet_notebook_still_says_it_is_running(capsys):
+    """07's 17 lines train without printing epochs: a line every QUIET_S seconds instead."""
+    import threading
+
+    echo = run_all.EpochEcho()
+    echo.QUIET_S = 0.2
+    done = threading.Event()
+    talking = threading.Thread(target=echo.keep_talking, args=(done,))
+    talking.start()
+    time.sleep(2.5)
+    done.set()
+    talking.join()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(re.fullmatch(r"    still running \(\d+ s\)", line) for line in lines)

@@ -1,4 +1,4 @@
-"""Command line behind `make`: ``python -m mnist17_tools {data,run-all,portable,breakages}``."""
+"""Command line behind `make`: ``python -m mnist17_tools COMMAND`` (data, run-all, ...)."""
 
 import argparse
 import sys
@@ -26,7 +26,12 @@ def data(argv: list[str]) -> int:
 
 
 # The other commands' modules, imported only when run (run_all imports papermill and nbformat).
-MODULES = {"run-all": "run_all", "portable": "portable", "breakages": "breakages"}
+MODULES = {
+    "run-all": "run_all",
+    "experiments": "experiments",
+    "portable": "portable",
+    "breakages": "breakages",
+}
 COMMANDS = ["data", *MODULES]
 
 

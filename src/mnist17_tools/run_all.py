@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -94,6 +95,42 @@ def check_outputs(nb: nbformat.NotebookNode, name: str) -> None:
                 )
 
 
+class EpochEcho:
+    """A file for papermill's `stdout_file`: shows the epoch lines a kernel prints as they come
+    (indented, under the notebook's name), so that a long training is not minutes of silence.
+
+    A cell that trains without printing its epochs (the 17 lines of notebook 07 keep the post's
+    `verbose=0`) gets a line every `QUIET_S` seconds instead, from `keep_talking()`.
+    """
+
+    QUIET_S = 30
+
+    def __init__(self) -> None:
+        self._pending = ""
+        self._started = self._last = time.monotonic()
+
+    def _say(self, line: str) -> None:
+        print(f"    {line}", flush=True)
+        self._last = time.monotonic()
+
+    def write(self, text: str) -> None:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if line.startswith("Epoch "):
+                self._say(line)
+
+    def flush(self) -> None:
+        """Lines are shown as soon as they are complete."""
+
+    def keep_talking(self, done: threading.Event) -> None:
+        """Until `done`, say that the notebook is still running after each quiet `QUIET_S`."""
+        while not done.wait(1):
+            now = time.monotonic()
+            if now - self._last >= self.QUIET_S:
+                self._say(f"still running ({now - self._started:.0f} s)")
+
+
 def running_cell(executed: Path) -> str:
     """The cell a run stopped in, from the partial notebook papermill saved: the last code cell
     that started (papermill records a start time for each), for the messages below."""
@@ -124,39 +161,46 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     partial = f"The partial executed notebook is {display_path(executed)}."
+    echo, done = EpochEcho(), threading.Event()
+    talking = threading.Thread(target=echo.keep_talking, args=(done,), daemon=True)
+    talking.start()
     # papermill logs its own line for a dead kernel or a timeout; the messages below replace it.
     logging.getLogger("papermill").setLevel(logging.CRITICAL)
     try:
-        papermill.execute_notebook(
-            notebook,
-            executed,
-            parameters=parameters,
-            cwd=notebooks_dir(),
-            kernel_name="python3",
-            progress_bar=False,
-            execution_timeout=cell_timeout,
-            # The kernel's own log is not for readers: a warning about local TCP on every start,
-            # and a traceback when a cell over the time limit is stopped (explained below).
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-        )
-    except PapermillExecutionError as error:
-        raise NotebookRunError(
-            f"{notebook.name} failed in the cell with execution count {error.exec_count} "
-            f"({error.ename}: {error.evalue}). The executed notebook with the error is "
-            f"{display_path(executed)}."
-        ) from None
-    except DeadKernelError:
-        raise NotebookRunError(
-            f"{notebook.name}: the kernel died while running {running_cell(executed)}. It was "
-            "killed from outside or, most often, ran out of memory: close other programs and "
-            f"run again. {partial}"
-        ) from None
-    except CellTimeoutError:
-        raise NotebookRunError(
-            f"{notebook.name}: {running_cell(executed)} ran longer than the limit of "
-            f"{cell_timeout} s per cell and was stopped. If this machine is just slow, allow "
-            f"more: make run-all CELL_TIMEOUT={cell_timeout * 4}. {partial}"
-        ) from None
+        try:
+            papermill.execute_notebook(
+                notebook,
+                executed,
+                parameters=parameters,
+                cwd=notebooks_dir(),
+                kernel_name="python3",
+                progress_bar=False,
+                stdout_file=echo,
+                execution_timeout=cell_timeout,
+                # The kernel's own log is not for readers: a warning about local TCP on every start,
+                # and a traceback when a cell over the time limit is stopped (explained below).
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+        except PapermillExecutionError as error:
+            raise NotebookRunError(
+                f"{notebook.name} failed in the cell with execution count {error.exec_count} "
+                f"({error.ename}: {error.evalue}). The executed notebook with the error is "
+                f"{display_path(executed)}."
+            ) from None
+        except DeadKernelError:
+            raise NotebookRunError(
+                f"{notebook.name}: the kernel died while running {running_cell(executed)}. It was "
+                "killed from outside or, most often, ran out of memory: close other programs and "
+                f"run again. {partial}"
+            ) from None
+        except CellTimeoutError:
+            raise NotebookRunError(
+                f"{notebook.name}: {running_cell(executed)} ran longer than the limit of "
+                f"{cell_timeout} s per cell and was stopped. If this machine is just slow, allow "
+                f"more: make run-all CELL_TIMEOUT={cell_timeout * 4}. {partial}"
+            ) from None
+    finally:
+        done.set()
     nb = strip_volatile_metadata(nbformat.read(executed, as_version=4))
     check_outputs(nb, notebook.name)
     nbformat.write(nb, executed)
@@ -241,12 +285,17 @@ def run_series(
         notebooks = series()
         if not notebooks:
             raise NotebookRunError(f"no notebooks found in {display_path(notebooks_dir())}")
+        started_all = time.perf_counter()
         for notebook in notebooks:
             parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
             print(f"running {notebook.name}", flush=True)
             started = time.perf_counter()
             execute(notebook, build / "notebooks" / notebook.name, parameters, cell_timeout)
             print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"all {len(notebooks)} notebooks ran in {time.perf_counter() - started_all:.0f} s",
+            flush=True,
+        )
         print(f"Keras on {backend}:\n{final_metrics(build)}", flush=True)
         if custom:
             reasons = []

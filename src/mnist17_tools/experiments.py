@@ -1,0 +1,229 @@
+"""`make experiments`: train the post's network once per setting of `experiments/sweep.toml`
+with papermill, then redraw notebook 09 from the results and publish them together.
+
+Each run executes `experiments/train_one_setting.ipynb` with the setting as papermill's
+parameters into `build/experiments/runs/<name>.ipynb`, and its history into
+`build/experiments/results/<name>.json`. Then notebook 09 runs on those results (nothing else
+trains). Only when every run and notebook 09 succeeded are `experiments/results/`,
+`notebooks/09_*.ipynb` and its figures replaced; a failed or interrupted sweep changes nothing
+committed and names the run that failed. Every setting is checked before the first run starts.
+
+    python -m mnist17_tools experiments [--only NAME ...] [--sweep FILE] [--output DIR]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from mnist17.experiments import (
+    RESULTS_VARIABLE,
+    SETTING_FIELDS,
+    Setting,
+    validate_setting,
+)
+from mnist17.files import copy_atomically, write_atomically
+from mnist17.params import ParameterError, positive_integer
+from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir, display_path, root
+from mnist17_tools.lock import AlreadyRunning, exclusive
+from mnist17_tools.machine import cpu_features
+from mnist17_tools.run_all import CELL_TIMEOUT, NotebookRunError, execute
+from mnist17_tools.series import series
+
+RESULTS_NOTEBOOK_PREFIX = "09_"  # the notebook that plots the results
+
+
+def sweep_file() -> Path:
+    """`experiments/sweep.toml`: the runs of the sweep."""
+    return root() / "experiments" / "sweep.toml"
+
+
+def template() -> Path:
+    """The parameterized training notebook that papermill runs once per setting."""
+    return root() / "experiments" / "train_one_setting.ipynb"
+
+
+def read_sweep(path: Path) -> list[Setting]:
+    """The sweep's settings, checked; `ParameterError` names the file, the run and the value."""
+    where = display_path(path)
+    try:
+        sweep = tomllib.loads(Path(path).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ParameterError(f"{where} could not be read: {error}") from None
+    defaults, runs = sweep.pop("defaults", {}), sweep.pop("run", [])
+    if sweep:
+        raise ParameterError(
+            f"{where}: unknown section(s) {', '.join(sweep)}; use [defaults] and [[run]]"
+        )
+    if not runs:
+        raise ParameterError(f"{where} has no [[run]]: nothing to run")
+    settings, names = [], set()
+    for number, run in enumerate(runs, 1):
+        label = f"run {number} ({run.get('name', 'no name')!s})"
+        unknown = set(defaults) | set(run)
+        unknown -= set(SETTING_FIELDS)
+        if unknown:
+            raise ParameterError(
+                f"{where}, {label}: unknown key(s) {', '.join(sorted(unknown))}; "
+                f"the keys are {', '.join(SETTING_FIELDS)}"
+            )
+        try:
+            setting = validate_setting(**{**Setting("x").as_dict(), **defaults, **run})
+        except ParameterError as error:
+            raise ParameterError(f"{where}, {label}: {error}") from None
+        if setting.name in names:
+            raise ParameterError(f"{where}, {label}: the name {setting.name!r} is used twice")
+        names.add(setting.name)
+        settings.append(setting)
+    return settings
+
+
+def describe(setting: Setting) -> str:
+    """What a run changes from the post, in one line: `learning_rate=0.1, 20 epochs`."""
+    post = Setting(setting.name).as_dict()
+    changed = [
+        f"{key}={value}"
+        for key, value in setting.as_dict().items()
+        if key not in ("name", "epochs") and value != post[key]
+    ]
+    return f"{', '.join(changed) or 'the post settings'}, {setting.epochs} epochs"
+
+
+def results_notebook() -> Path:
+    """Notebook 09, which reads the results and plots them."""
+    found = [path for path in series() if path.name.startswith(RESULTS_NOTEBOOK_PREFIX)]
+    if not found:
+        raise NotebookRunError(f"no notebook {RESULTS_NOTEBOOK_PREFIX}*.ipynb in the series")
+    return found[0]
+
+
+def run_sweep(
+    settings: list[Setting],
+    build: Path,
+    cell_timeout: int = CELL_TIMEOUT,
+) -> Path:
+    """Run every setting into `build/runs/` and `build/results/`; raise on the first failure."""
+    runs, results = build / "runs", build / "results"
+    runs.mkdir(parents=True)
+    results.mkdir(parents=True)
+    machine = cpu_features()["cpu"]
+    for number, setting in enumerate(settings, 1):
+        print(f"[{number}/{len(settings)}] {setting.name}: {describe(setting)}", flush=True)
+        started = time.perf_counter()
+        result = results / f"{setting.name}.json"
+        parameters = {**setting.as_dict(), "result_file": str(result)}
+        try:
+            execute(template(), runs / f"{setting.name}.ipynb", parameters, cell_timeout)
+        except NotebookRunError as error:
+            raise NotebookRunError(f"the run {setting.name!r} failed: {error}") from None
+        record = json.loads(result.read_text())
+        record["machine"] = machine  # the seconds per epoch mean little without it
+        write_atomically(
+            result, lambda tmp, r=record: tmp.write_text(json.dumps(r, indent=1) + "\n")
+        )
+        print(f"  {setting.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
+    return results
+
+
+def redraw(build: Path, results: Path, cell_timeout: int) -> Path:
+    """Run notebook 09 on the new results, its figures into `build/figures/`."""
+    notebook = results_notebook()
+    executed = build / "notebooks" / notebook.name
+    executed.parent.mkdir(parents=True)
+    os.environ[OUTPUT_DIR_VARIABLE] = str(build)
+    os.environ[RESULTS_VARIABLE] = str(results)
+    print(f"running {notebook.name} on the new results", flush=True)
+    execute(notebook, executed, {}, cell_timeout)
+    return executed
+
+
+def publish(build: Path, results: Path, executed: Path, complete: bool) -> list[Path]:
+    """Replace the committed results (all of them after a complete sweep, else those rerun),
+    notebook 09 and its figures."""
+    committed = root() / "experiments" / "results"
+    committed.mkdir(parents=True, exist_ok=True)
+    new = {path.name for path in results.glob("*.json")}
+    published = []
+    for path in sorted(results.glob("*.json")):
+        copy_atomically(path, committed / path.name)
+        published.append(committed / path.name)
+    if complete:  # a run removed from the sweep leaves no stale result behind
+        for stale in committed.glob("*.json"):
+            if stale.name not in new:
+                stale.unlink()
+    copy_atomically(executed, root() / "notebooks" / executed.name)
+    published.append(root() / "notebooks" / executed.name)
+    for figure in sorted((build / "figures").glob("*.png")):
+        copy_atomically(figure, root() / "figures" / figure.name)
+        published.append(root() / "figures" / figure.name)
+    return published
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`make experiments`; exit status 0 on success, 1 on a failed run, 2 on bad input."""
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist17_tools experiments", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--sweep", type=Path, default=None, help="the runs (experiments/sweep.toml)"
+    )
+    parser.add_argument("--only", nargs="+", default=None, metavar="NAME", help="run only these")
+    parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
+    parser.add_argument("--cell-timeout", default=CELL_TIMEOUT, help="seconds per cell")
+    args = parser.parse_args(argv)
+    try:
+        settings = read_sweep(args.sweep or sweep_file())
+        cell_timeout = positive_integer("cell timeout (CELL_TIMEOUT)", args.cell_timeout)
+        if args.only:
+            names = [s.name for s in settings]
+            missing = [name for name in args.only if name not in names]
+            if missing:
+                raise ParameterError(
+                    f"ONLY names no run of the sweep: {', '.join(missing)} "
+                    f"(the runs: {', '.join(names)})"
+                )
+            settings = [s for s in settings if s.name in args.only]
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    build = (args.output or build_dir() / "experiments").resolve()
+    started = time.perf_counter()
+    try:
+        with exclusive(
+            build_dir() / "run-all.lock", "`make run-all` or `make experiments`"
+        ) as note:
+            if note:
+                print(note, flush=True)
+            if build.exists():
+                shutil.rmtree(build)
+            results = run_sweep(settings, build, cell_timeout)
+            print(
+                f"the sweep: {len(settings)} runs in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+            if args.output is not None:
+                print(
+                    "done: nothing committed was changed (an output folder was given). "
+                    f"Results: {display_path(results)}"
+                )
+                return 0
+            executed = redraw(build, results, cell_timeout)
+            published = publish(build, results, executed, complete=args.only is None)
+    except AlreadyRunning as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except NotebookRunError as error:
+        print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing committed was changed.", file=sys.stderr)
+        return 130
+    print(
+        f"done in {time.perf_counter() - started:.0f} s: {len(published)} files updated "
+        "(experiments/results/, notebook 09, its figures)"
+    )
+    return 0
