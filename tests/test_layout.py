@@ -25,8 +25,9 @@ def imported(source: str) -> set[str]:
 
 
 def notebook_imports() -> set[str]:
+    """What the series' notebooks and the experiments' training notebook import."""
     found = set()
-    for path in series():
+    for path in [*series(), ROOT / "experiments" / "train_one_setting.ipynb"]:
         for cell in code_cells(json.loads(path.read_text())):
             found |= imported(source_of(cell))
     return found

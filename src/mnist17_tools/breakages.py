@@ -72,37 +72,37 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "second hidden layer 128 -> 127",
             "04_training",
-            "Dense(128,",
-            "Dense(127,",
+            "model.add(Dense(128,",
+            "model.add(Dense(127,",
             then=("06_making_predictions",),
         ),
         Breakage(
             "first hidden layer 256 -> 64",
             "04_training",
-            "Dense(256,",
-            "Dense(64,",
+            "model.add(Dense(256,",
+            "model.add(Dense(64,",
             then=("06_making_predictions",),
         ),
         Breakage(
             "hidden activation sigmoid -> tanh",
             "04_training",
-            'Dense(128, activation="sigmoid")',
-            'Dense(128, activation="tanh")',
+            'model.add(Dense(128, activation="sigmoid")',
+            'model.add(Dense(128, activation="tanh")',
         ),
         # Keras computes cross-entropy from the last layer's logits whatever its activation, so
         # training prints the same numbers: only the probabilities of 06 show the change.
         Breakage(
             "output activation softmax -> sigmoid",
             "04_training",
-            'Dense(10, activation="softmax")',
-            'Dense(10, activation="sigmoid")',
+            'model.add(Dense(10, activation="softmax")',
+            'model.add(Dense(10, activation="sigmoid")',
             then=("06_making_predictions",),
         ),
         Breakage(
             "loss categorical cross-entropy -> mean squared error",
             "04_training",
-            'loss="categorical_crossentropy"',
-            'loss="mean_squared_error"',
+            'model.compile(loss="categorical_crossentropy"',
+            'model.compile(loss="mean_squared_error"',
         ),
         Breakage(
             "optimizer SGD -> SGD with momentum 0.1",
@@ -153,8 +153,8 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "nn1-1: another colormap",
             "01_data_preview",
-            'cmap="gray"',
-            'cmap="viridis"',
+            'imshow(X_train[i], cmap="gray")',
+            'imshow(X_train[i], cmap="viridis")',
             figures=("nn1-1",),
         ),
         Breakage(

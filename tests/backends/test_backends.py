@@ -1,11 +1,12 @@
 """The series on Keras's JAX and PyTorch backends (`make test-backends`).
 
-For each backend, `make run-all BACKEND=...` runs the eight unchanged notebooks into
+For each backend, `make run-all BACKEND=...` runs the nine unchanged notebooks into
 `build/run-all-<backend>/`; the tests check what makes sense across engines. Not digit for digit
 against the committed TensorFlow outputs: each backend draws its own initial weights from the
 seed. Instead: a clean run (no error, no stderr, no warning), the post's accuracy, the first test
 digit read as a 7, every figure drawn at its size, the 17 lines still 17, TensorFlow never
-imported, and training reproducible on its own backend (04 run twice gives the same history).
+imported, the prose's checked sentences true of its outputs (`mnist17_tools.claims`), and
+training reproducible on its own backend (04 run twice gives the same history).
 
 ``MNIST17_TEST_BACKENDS`` (`make test-backends BACKENDS=jax`) chooses the backends.
 """
@@ -21,8 +22,10 @@ from helpers import ROOT, run_module, run_notebook, text_of
 from matplotlib.image import imread
 
 from mnist17.environment import BACKEND_PACKAGES
+from mnist17.experiments import load_experiments
 from mnist17.params import DEFAULTS, POST_METRICS
 from mnist17_tools.checkout import copy_checkout
+from mnist17_tools.claims import CLAIMS, Notebook
 from mnist17_tools.run_all import build_folder
 from mnist17_tools.series import series
 from mnist17_tools.tolerances import FIGURES
@@ -59,6 +62,11 @@ def run(request) -> tuple[str, Path]:
     result = runner("--backend", backend)
     assert result.returncode == 0, f"the series failed on {backend}:\n{result.stderr}"
     assert f"Keras on {backend}:" in result.stdout  # the final metrics beside the post's
+    # progress while it runs: 04's epochs as they finish, a line for each quiet half minute
+    # (07's 17 lines keep the post's verbose=0), and the total time
+    assert result.stdout.count("    Epoch 50/50 - ") == 1
+    assert "    still running (" in result.stdout
+    assert f"all {len(series())} notebooks ran in " in result.stdout
     return backend, build_folder(DEFAULTS, backend)
 
 
@@ -133,6 +141,16 @@ def run_copy_with_check(notebook: str, output: Path, backend: str) -> dict:
     error = run_notebook(notebook, output, source=source, env={"KERAS_BACKEND": backend})
     assert error is None, error
     return json.loads((output / notebook).read_text())
+
+
+def test_the_prose_is_true_of_this_backends_outputs(run):
+    """Each sentence of `mnist17_tools.claims` about an output holds on this backend's run too."""
+    backend, build = run
+    runs = load_experiments()
+    for claim in CLAIMS:
+        (path,) = [p for p in series() if p.name.startswith(f"{claim.notebook}_")]
+        nb = Notebook(executed(build, path.stem))
+        assert claim.holds(nb, runs), f"on {backend}, notebook {claim.notebook}: {claim.says!r}"
 
 
 def test_training_is_reproducible_and_tensorflow_never_imported(run, tmp_path):
