@@ -29,9 +29,9 @@ from mnist17.experiments import (
 from mnist17.files import copy_atomically, write_atomically
 from mnist17.params import ParameterError, positive_integer
 from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir, display_path, root
-from mnist17_tools.lock import AlreadyRunning, exclusive
+from mnist17_tools.lock import exclusive
 from mnist17_tools.machine import cpu_features
-from mnist17_tools.run_all import CELL_TIMEOUT, NotebookRunError, execute
+from mnist17_tools.run_all import CELL_TIMEOUT, NotebookRunError, execute, exit_status
 from mnist17_tools.series import series
 
 RESULTS_NOTEBOOK_PREFIX = "09_"  # the notebook that plots the results
@@ -190,40 +190,31 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    build = (args.output or build_dir() / "experiments").resolve()
+    return exit_status(lambda: sweep(settings, args.output, args.only is None, cell_timeout))
+
+
+def sweep(settings: list[Setting], output: Path | None, complete: bool, cell_timeout: int) -> None:
+    """Run the settings, then (without an `output` folder) redraw notebook 09 and publish."""
+    build = (output or build_dir() / "experiments").resolve()
     started = time.perf_counter()
-    try:
-        with exclusive(
-            build_dir() / "run-all.lock", "`make run-all` or `make experiments`"
-        ) as note:
-            if note:
-                print(note, flush=True)
-            if build.exists():
-                shutil.rmtree(build)
-            results = run_sweep(settings, build, cell_timeout)
+    with exclusive(build_dir() / "run-all.lock", "`make run-all` or `make experiments`") as note:
+        if note:
+            print(note, flush=True)
+        if build.exists():
+            shutil.rmtree(build)
+        results = run_sweep(settings, build, cell_timeout)
+        print(
+            f"the sweep: {len(settings)} runs in {time.perf_counter() - started:.0f} s", flush=True
+        )
+        if output is not None:
             print(
-                f"the sweep: {len(settings)} runs in {time.perf_counter() - started:.0f} s",
-                flush=True,
+                "done: nothing committed was changed (an output folder was given). "
+                f"Results: {display_path(results)}"
             )
-            if args.output is not None:
-                print(
-                    "done: nothing committed was changed (an output folder was given). "
-                    f"Results: {display_path(results)}"
-                )
-                return 0
-            executed = redraw(build, results, cell_timeout)
-            published = publish(build, results, executed, complete=args.only is None)
-    except AlreadyRunning as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except NotebookRunError as error:
-        print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: nothing committed was changed.", file=sys.stderr)
-        return 130
+            return
+        executed = redraw(build, results, cell_timeout)
+        published = publish(build, results, executed, complete)
     print(
         f"done in {time.perf_counter() - started:.0f} s: {len(published)} files updated "
         "(experiments/results/, notebook 09, its figures)"
     )
-    return 0

@@ -32,6 +32,7 @@ import shutil
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -349,8 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    return exit_status(lambda: run_series(params, args.output, cell_timeout, args.backend))
+
+
+def exit_status(run: Callable[[], object]) -> int:
+    """Call `run` (a run of `make run-all` or `make experiments`); say why it failed, if it did,
+    in one line, and return the exit status: 0 done, 1 failed, 2 refused, 130 interrupted."""
     try:
-        run_series(params, args.output, cell_timeout, args.backend)
+        run()
     except AlreadyRunning as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
