@@ -45,8 +45,10 @@ def record(folder, name: str, rms: float) -> None:
 
 
 def figure_names() -> set[str]:
-    """The figures that the README shows and the notebooks save."""
-    names = set(re.findall(r"figures/(nn1[\w-]*)\.png", (ROOT / "README.md").read_text()))
+    """The figures that the README and the reference pages show, and the notebooks save."""
+    names = set()
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        names |= set(re.findall(r"figures/(nn1[\w-]*)\.png", page.read_text()))
     for nb in notebooks():
         for cell in code_cells(nb):
             names |= set(
@@ -134,3 +136,57 @@ def test_the_picture_in_the_notebook_is_the_committed_file(notebook, name, png, 
 
 def test_every_figure_but_the_summary_table_is_shown_in_its_notebook():
     assert {name for _, name, _ in embedded_figures()} == set(FIGURES) - {"nn1-2"}
+
+
+def figure_cells() -> list[tuple[str, dict]]:
+    """(notebook, cell) for every code cell of the series that shows a picture."""
+    return [
+        (path.stem, cell)
+        for path in series()
+        for cell in code_cells(json.loads(path.read_text()))
+        if any("image/png" in output.get("data", {}) for output in cell.get("outputs", []))
+    ]
+
+
+def test_every_figure_in_the_notebooks_has_a_text_alternative():
+    cells = figure_cells()
+    assert len(cells) >= len(FIGURES) - 1  # every figure but nn1-2, and the solutions' figures
+    for notebook, cell in cells:
+        alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        first = "".join(cell["source"]).splitlines()[0]
+        assert len(alt.split()) >= 8, f"{notebook}, cell {first!r}: no text alternative"
+
+
+def test_save_fig_refuses_text_smaller_than_the_notebooks_body_text(tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mnist17.figures import BODY_TEXT_PX, readable_figures, save_fig
+
+    monkeypatch.setenv("MNIST17_OUTPUT_DIR", str(tmp_path))
+    with plt.rc_context():
+        plt.rcParams["font.size"] = 10  # matplotlib's default: 13.9 px at 100 dpi
+        fig, ax = plt.subplots(figsize=(8, 5))
+        ax.axis("off")
+        fig.text(0.5, 0.5, "too small")
+        with pytest.raises(
+            ValueError, match=rf"{BODY_TEXT_PX} px body text.*'too small' \(13.9 px\)"
+        ):
+            save_fig("small", fig)
+        plt.close(fig)
+        readable_figures()
+        fig, ax = plt.subplots(figsize=(8, 5))
+        ax.axis("off")
+        fig.text(0.5, 0.5, "readable")
+        save_fig("readable", fig)  # 11 pt: 15.3 px
+        plt.close(fig)
+        # The same text on a figure 1600 px wide, which the notebook shows at 1000 px: 9.5 px.
+        fig, ax = plt.subplots(figsize=(16, 5))
+        ax.axis("off")
+        fig.text(0.5, 0.5, "shrunk")
+        with pytest.raises(ValueError, match=r"'shrunk' \(9.5 px\)"):
+            save_fig("wide", fig)
+        plt.close(fig)
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == ["readable.png"]

@@ -5,7 +5,8 @@ here, one small module per job:
 
 - `paths`: where data, figures and trained artifacts live, whatever the working directory
 - `data`: `load_mnist()`, the same arrays as `keras.datasets.mnist.load_data()`, verified
-- `figures`: `save_fig(name)` writes every figure of the post into `figures/`
+- `figures`: `save_fig(name)` writes every figure of the post into `figures/`;
+  `readable_figures()` keeps figure text as large as the notebook's text
 - `artifacts`: saving and loading the trained model and its training history
 - `callbacks`: `EpochLog`, one stable line per training epoch (imports Keras, so not re-exported)
 - `params`: checking the training parameters before any training starts
@@ -22,12 +23,13 @@ reference record) is the maintainer's package beside this one, `mnist17_tools`.
 
 from mnist17.artifacts import load_history, load_trained_model, save_training_results
 from mnist17.data import load_mnist
-from mnist17.figures import save_fig
+from mnist17.figures import readable_figures, save_fig
 
 __all__ = [
     "load_history",
     "load_mnist",
     "load_trained_model",
+    "readable_figures",
     "save_fig",
     "save_training_results",
 ]

@@ -80,9 +80,12 @@ function render({ model, el }) {
   const padColumn = element("div", "column");
   const pad = element("canvas", "pad");
   pad.width = pad.height = PAD;
-  pad.setAttribute("aria-label", "drawing pad: draw one digit");
-  const clear = element("button", "clear jp-Button", "Clear");
-  padColumn.append(element("div", "caption", "draw a digit"), pad, clear);
+  pad.tabIndex = 0; // focusable, so Delete, Backspace or Escape can clear it from the keyboard
+  pad.setAttribute("role", "img");
+  pad.setAttribute("aria-label", "drawing pad: draw one digit; Delete, Backspace or Escape clears it");
+  const clear = element("button", "clear", "Clear");
+  clear.type = "button";
+  padColumn.append(element("div", "caption", "draw a digit (Delete clears)"), pad, clear);
 
   const inputColumn = element("div", "column");
   const input = element("canvas", "input");
@@ -94,7 +97,12 @@ function render({ model, el }) {
   const probability = element("div", "probability");
   const message = element("div", "message");
   const bars = svgElement("svg", { class: "bars", viewBox: "0 0 300 190", width: 300, height: 190 });
-  resultColumn.append(element("div", "caption", "what it reads"), digit, probability, message, bars);
+  bars.setAttribute("aria-hidden", "true"); // the status below says what the bars show
+  // Read out to screen readers whenever the reading changes (the big digit alone is not).
+  const status = element("div", "status");
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  resultColumn.append(element("div", "caption", "what it reads"), digit, probability, message, bars, status);
   root.append(padColumn, inputColumn, resultColumn);
   el.append(root);
 
@@ -110,6 +118,10 @@ function render({ model, el }) {
     digit.textContent = d >= 0 ? String(d) : "–";
     probability.textContent = d >= 0 ? `probability ${(100 * probabilities[d]).toFixed(1)}%` : "";
     message.textContent = model.get("message");
+    status.textContent =
+      d >= 0
+        ? `The network reads ${d}, with probability ${(100 * probabilities[d]).toFixed(1)}%.`
+        : model.get("message");
     paintInput(inputCtx, model.get("pixels"));
     paintBars(bars, probabilities, d);
     root.dataset.digit = String(d);
@@ -146,11 +158,18 @@ function render({ model, el }) {
   }
   pad.addEventListener("pointerup", finishStroke);
   pad.addEventListener("pointercancel", finishStroke);
-  clear.addEventListener("click", () => {
+  function clearPad() {
     current = null;
     model.set("strokes", []);
     model.save_changes();
     paintPad(ctx, []);
+  }
+  clear.addEventListener("click", clearPad);
+  pad.addEventListener("keydown", (event) => {
+    if (["Delete", "Backspace", "Escape"].includes(event.key)) {
+      event.preventDefault();
+      clearPad();
+    }
   });
 
   const repaint = () => paintPad(ctx, model.get("strokes"));

@@ -7,6 +7,10 @@ no timestamp or software tag is stored, so an unchanged figure gives an unchange
 In Jupyter, `save_fig` also makes the notebook show the figure as the file has it: the inline
 backend would otherwise crop it to a tight box. The picture in the notebook and the file are then
 the same pixels (tests/test_figures.py checks it), so checking the files checks both.
+
+Figure text is never smaller than the notebook's body text (14 px in JupyterLab) at the width the
+notebook shows the figure: `readable_figures()` sets the text size, and `save_fig` refuses a
+figure whose text would still be smaller, naming that text.
 """
 
 import re
@@ -14,11 +18,18 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from mnist17.files import write_atomically
 from mnist17.paths import figures_dir
 
 FIGURE_DPI = 100
+# JupyterLab's body text (--jp-content-font-size1) and the widest a figure is shown 1:1 in a
+# notebook on a 1280-pixel-wide screen (sidebar tabs and prompts take the rest); a wider figure is
+# scaled down to fit, and its text with it.
+BODY_TEXT_PX = 14
+SHOWN_WIDTH_PX = 1000
+READABLE_FONT_SIZE = 11  # points: 15.3 px at FIGURE_DPI
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -32,9 +43,34 @@ def figure_path(name: str) -> Path:
     return figures_dir() / f"{name}.png"
 
 
+def readable_figures() -> None:
+    """Draw the figures that follow with text no smaller than the notebook's body text."""
+    plt.rcParams["font.size"] = READABLE_FONT_SIZE
+
+
+def text_too_small(figure: Figure) -> list[str]:
+    """The texts of `figure` smaller than `BODY_TEXT_PX` when a notebook shows it, with sizes."""
+    width_px = figure.get_figwidth() * FIGURE_DPI
+    scale = min(1.0, SHOWN_WIDTH_PX / width_px)
+    small = []
+    for text in figure.findobj(Text):
+        if not text.get_visible() or not text.get_text().strip():
+            continue
+        shown_px = text.get_fontsize() * FIGURE_DPI / 72 * scale
+        if shown_px < BODY_TEXT_PX - 0.05:
+            small.append(f"{text.get_text()!r} ({shown_px:.1f} px)")
+    return small
+
+
 def save_fig(name: str, fig: Figure | None = None) -> None:
     """Save `fig` (default: the current figure) as `figures/<name>.png` at `FIGURE_DPI`."""
     figure = fig if fig is not None else plt.gcf()
+    if small := text_too_small(figure):
+        raise ValueError(
+            f"figure {name!r}: text smaller than the notebook's {BODY_TEXT_PX} px body text when "
+            f"shown at most {SHOWN_WIDTH_PX} px wide: {', '.join(small[:5])}. Call "
+            "readable_figures() before drawing, or make the figure narrower or its text larger."
+        )
     write_atomically(
         figure_path(name),
         lambda tmp: figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None}),
@@ -55,7 +91,7 @@ def _show_figures_uncropped() -> None:
             backend.print_figure_kwargs = {**backend.print_figure_kwargs, "bbox_inches": None}
 
 
-def save_model_summary(model, name: str, *, fontsize: int = 10) -> None:
+def save_model_summary(model, name: str, *, fontsize: float = READABLE_FONT_SIZE) -> None:
     """Save `model.summary()` as the picture `figures/<name>.png`, as the post shows it."""
     from IPython.utils.capture import capture_output
 

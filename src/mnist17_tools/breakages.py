@@ -174,7 +174,7 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "nn1-3: the val_loss curve missing",
             "05_plotting_results",
-            'plt.plot(epochs, history.history["val_loss"])\n',
+            'plt.plot(epochs, history.history["val_loss"], linestyle="--")\n',
             "",
             needs=TRAINING,
             figures=("nn1-3",),
@@ -260,9 +260,9 @@ BREAKAGES: dict[str, list[Breakage]] = {
             figures=("nn1",),
         ),
         Breakage(
-            "nn1: wrong predictions in green",
+            "nn1: wrong predictions titled in green",
             "06_making_predictions",
-            'color="green" if predicted[i] == actual[i] else "red"',
+            'color="green" if right else "firebrick"',
             'color="green"',
             needs=TRAINING,
             figures=("nn1",),

@@ -19,8 +19,8 @@ stands between a reader's machine and a rounding flip. Measured since (2026-11-2
 machine without AVX-512 (AMD EPYC, AVX2) printed every number of the committed run (unrounded:
 1.2e-7 / 3.6e-7, nn1-3 RMS 0.0043); Linux on ARM under qemu (`make test-arm`: notebook 04 for
 two epochs against x86-64) moved the history by 2.4e-7 and the probabilities by 3.7e-8, within
-what the x86 emulations moved, so no tolerance changed. Apple Silicon has not run. The README's
-"Where it runs" table lists the measurements per machine, and `make test-breakages` shows that
+what the x86 emulations moved, so no tolerance changed. Apple Silicon has not run. The table of
+docs/where-it-runs.md lists the measurements per machine, and `make test-breakages` shows that
 these tolerances still catch a changed learning rate, batch size, epoch count, layer size,
 activation, loss, optimizer, seed or preprocessing.
 
@@ -150,26 +150,27 @@ def trained(size: tuple[int, int], drawn_from: str, *, measured: float = 0.0) ->
 # EPYC with AVX-512 (oneDNN limited to AVX2 and AVX, XLA to AVX2 and SSE4.2, both to AVX2, one
 # thread, Python 3.12 and 3.13): only nn1-3 moved (the loss curves shift by a fraction of a pixel,
 # RMS 0.0037; 0.0043 on a real AMD EPYC without AVX-512). The smallest change a reader would
-# notice that `make test-breakages` makes is 60
-# times above the floor: nn1's mistakes titled in green instead of red, RMS 3.0 (a changed axis
-# label: 7.4; swapped legend labels: 7.8).
+# notice that `make test-breakages` made was 60 times above the floor: nn1's mistakes titled in
+# green instead of red, RMS 3.0 (a changed axis label: 7.4; swapped legend labels: 7.8), measured
+# on the figures as they were before 2026-11-27, when they were redrawn narrower, with larger text
+# and with marks that read without colour (not measured again since).
 FIGURES = {
-    "nn1": trained((1200, 420), "predictions: first 16 test digits"),
-    "nn1-1": exact((1600, 600), "data: first 20 training digits"),
+    "nn1": trained((1000, 520), "predictions: first 16 test digits"),
+    "nn1-1": exact((1000, 420), "data: first 20 training digits"),
     "nn1-2": exact(None, "model structure: summary table"),
     "nn1-3": trained((800, 500), "history: loss curves", measured=0.0043),
     "nn1-4": trained((800, 500), "history: accuracy curves"),
     "nn1-5": trained((800, 500), "predictions: probabilities of one digit"),
     "nn1-6": exact((300, 300), "data: first test digit"),
     "nn1-7": trained((800, 800), "predictions: confusion matrix"),
-    "nn1-8": trained((1600, 400), "predictions: first 20 mistakes"),
-    "nn1-9": trained((1500, 840), "predictions: five digits drawn from strokes"),
+    "nn1-8": trained((1000, 440), "predictions: first 20 mistakes"),
+    "nn1-9": trained((1000, 740), "predictions: five digits drawn from strokes"),
     # Notebook 09 draws from the committed results of `make experiments`, not from a new run.
     "nn1-10": exact((800, 500), "experiments: five seeds"),
     "nn1-11": exact((800, 500), "experiments: inputs scaled or raw"),
-    "nn1-12": exact((1400, 500), "experiments: four learning rates"),
-    "nn1-13": exact((1400, 500), "experiments: three batch sizes, per epoch and per second"),
-    "nn1-14": exact((1400, 500), "experiments: 100 epochs"),
+    "nn1-12": exact((1000, 420), "experiments: four learning rates"),
+    "nn1-13": exact((1000, 420), "experiments: three batch sizes, per epoch and per second"),
+    "nn1-14": exact((1000, 420), "experiments: 100 epochs"),
     "nn1-15": exact((800, 500), "experiments: sigmoid and ReLU"),
 }
 

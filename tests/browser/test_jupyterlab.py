@@ -7,8 +7,8 @@ kernel to finish, and checks that no error is shown. A screenshot of each notebo
 `build/browser/`.
 
 Then notebook 08's drawing pad is used as a reader uses it: Playwright's mouse draws digits on
-its canvas, and the digit the page shows must be the one drawn; a dot gets its message, and Clear
-empties the pad and the reading. A screenshot of the pad with each reading goes to
+its canvas, and the digit the page shows (and announces to screen readers) must be the one drawn;
+a dot gets its message, and Clear, or Delete on the focused pad, empties the pad and the reading. A screenshot of the pad with each reading goes to
 `build/browser/` too.
 
 The server works on copies of the notebooks in a temporary folder, so JupyterLab's autosave can
@@ -342,8 +342,11 @@ def test_digits_drawn_with_the_mouse_are_read_right_and_clear_resets(lab, page):
                 f"{digit_shown.inner_text()} ({probability}); see 08-drawn-{digit}.png"
             )
             assert re.fullmatch(r"probability \d+\.\d%", probability), probability
+            announced = pad.get_by_role("status").inner_text()
+            assert announced.startswith(f"The network reads {digit}, with probability")
             assert pad.locator(f'rect[data-digit="{digit}"]').get_attribute("fill-opacity") == "1"
-        clear.click()
+        canvas.focus()  # the keyboard clears it too
+        page.keyboard.press("Delete")
         wait_for_reading(pad, 0)
         assert pad_is_blank(canvas)
         assert digit_shown.inner_text() == "–" and pad.locator(".probability").inner_text() == ""
