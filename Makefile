@@ -36,7 +36,7 @@ endif
 NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all experiments test test-portable test-breakages test-browser test-backends test-arm bench lint lab clean constraints check-platforms
+.PHONY: help setup data run-all experiments test test-portable test-breakages test-browser test-backends test-arm book test-book bench lint lab clean constraints check-platforms
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -99,10 +99,31 @@ ARM_EPOCHS ?= 2
 test-arm: setup data ## the notebooks on Linux on ARM, emulated with qemu (as root): nbval of 01-03; 04 for ARM_EPOCHS epochs against this machine
 	tools/test-arm $(ARM_EPOCHS)
 
+book: setup $(VENV)/.book-done ## the series as a static site in build/book/, from the committed notebooks (nothing re-run)
+	$(PY) -m mnist17_tools book
+# Sphinx, MyST-NB and the Jupyter Book theme (requirements-book.txt), for the book only.
+$(VENV)/.book-done: requirements-book.txt $(SETUP_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-book.txt -c $(CONSTRAINTS)
+	touch $@
+
+# axe-core, the accessibility checker, from npm at the version of tests/book/package-lock.json.
+AXE := build/axe/node_modules/axe-core/axe.min.js
+test-book: book $(VENV)/.browser-done $(AXE) ## open every page of the book in headless Chromium: links, images, order, outputs, axe-core
+	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
+	  "or CHROMIUM=/path/to/chromium make test-book"; exit 1; }
+	CHROMIUM=$(CHROMIUM) AXE=$(AXE) $(PY) -m pytest -m book tests/book
+$(AXE): tests/book/package.json tests/book/package-lock.json
+	@command -v npm >/dev/null || { echo "make test-book needs npm, which comes with Node.js:" \
+	  "apt-get install npm (Debian, Ubuntu), brew install node (macOS), or https://nodejs.org"; exit 1; }
+	mkdir -p build/axe
+	cp tests/book/package.json tests/book/package-lock.json build/axe/
+	npm ci --prefix build/axe --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-LINTED := src tests notebooks experiments benchmarks conftest.py tools/check-platforms tools/arm-compare
+LINTED := src tests notebooks experiments benchmarks book conftest.py tools/check-platforms tools/arm-compare
 lint: setup $(VENV)/.tools-done ## ruff over the packages, tests, notebooks and tools; actionlint over .github/workflows
 	$(PY) -m ruff check $(LINTED)
 	$(PY) -m ruff format --check $(LINTED)

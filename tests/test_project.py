@@ -2,6 +2,7 @@
 and sets up once, and nothing generated tracked by git."""
 
 import re
+import shutil
 import subprocess
 
 import yaml
@@ -102,3 +103,20 @@ def test_generated_files_are_ignored_and_no_dataset_is_tracked():
     for generated in (".venv", "data/mnist.npz", "build/x", "artifacts/model.keras", ".x.part"):
         ignored = subprocess.run(["git", "check-ignore", "-q", generated], cwd=ROOT, check=False)
         assert ignored.returncode == 0, f"{generated} is not ignored by git"
+
+
+def test_make_test_book_without_npm_says_in_one_line_what_to_install(tmp_path):
+    # An empty PATH: no npm (make and bash are called by their full paths).
+    axe = tmp_path / "axe" / "axe.min.js"
+    result = subprocess.run(
+        [shutil.which("make"), f"AXE={axe}", str(axe)],
+        cwd=ROOT,
+        env={"PATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stdout.splitlines() if "npm" in line]
+    assert len(lines) == 1 and "apt-get install npm" in lines[0] and "brew install node" in lines[0]
+    assert not axe.exists()

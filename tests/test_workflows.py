@@ -57,12 +57,25 @@ def test_every_command_is_a_make_target_that_ci_here_runs_too():
                 assert target[1] in here, f"{path.name}: `make {target[1]}` is not in .ci/run"
 
 
+# The one permission beyond reading: the job that publishes the book on GitHub Pages, and nothing
+# else in it (no checkout, no command), may write to Pages with a token naming the repository.
+PAGES_DEPLOY = {"pages": "write", "id-token": "write"}
+
+
+def publishes_pages_only(job: dict) -> bool:
+    uses = [step.get("uses", "") for step in job.get("steps", [])]
+    return bool(uses) and all(u.startswith("actions/deploy-pages@") for u in uses)
+
+
 def test_actions_are_pinned_to_commits_and_the_token_reads_only():
     for path in WORKFLOWS:
         workflow = load(path)
         assert workflow["permissions"] == {"contents": "read"}, path.name
         for name, job, step in steps(workflow):
-            assert "permissions" not in job or job["permissions"] == {"contents": "read"}
+            if job.get("permissions") == PAGES_DEPLOY:
+                assert publishes_pages_only(job), f"{path.name}, {name} writes and does more"
+            else:
+                assert "permissions" not in job or job["permissions"] == {"contents": "read"}
             if "uses" in step:
                 assert PINNED.match(step["uses"]), f"{path.name}, {name}: {step['uses']}"
             if step.get("uses", "").startswith("actions/checkout@"):
@@ -96,3 +109,15 @@ def test_a_failed_job_uploads_what_moved():
                 assert uploads, f"{path.name}, job {name} uploads nothing when it fails"
                 assert uploads[0]["if"] == "failure()"
                 assert "build/" in uploads[0]["with"]["path"]
+
+
+def test_the_book_is_checked_before_it_is_published_on_every_push_to_main():
+    workflow = load(ROOT / ".github" / "workflows" / "pages.yml")
+    assert workflow["on"]["push"]["branches"] == ["main"]
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    commands = [step["run"] for step in build["steps"] if "run" in step]
+    assert commands == ["make test-book"]
+    upload = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages")]
+    assert upload and upload[0]["with"]["path"] == "build/book/"
+    assert deploy["needs"] == "build" and deploy["permissions"] == PAGES_DEPLOY
+    assert publishes_pages_only(deploy)

@@ -31,6 +31,7 @@ MODULES = {
     "experiments": "experiments",
     "portable": "portable",
     "breakages": "breakages",
+    "book": "book",
 }
 COMMANDS = ["data", *MODULES]
 

@@ -1,0 +1,60 @@
+"""Sphinx settings of the book (`make book`, which stages the sources in build/book-src/ first).
+
+The notebooks are rendered with their committed outputs and never executed; the Jupyter Book theme
+(sphinx-book-theme) gives the sidebar in the series' order, previous/next links, search and a
+download button; `mnist17_tools.book_pages` adds each notebook's download link and page notes.
+"""
+
+import os
+
+project = "Neural Networks I: MNIST in 17 Lines"
+author = "the series' maintainers, after the post by pw598"
+copyright = "the post: pw598; MNIST: Yann LeCun, Corinna Cortes and Christopher J.C. Burges"
+language = "en"
+
+extensions = ["myst_nb", "mnist17_tools.book_pages"]
+# downloads/notebooks/: the notebooks as committed, which book_pages copies next to their pages.
+exclude_patterns = ["downloads", "figures"]
+
+nb_execution_mode = "off"  # the committed outputs, as they are
+nb_merge_streams = True
+myst_heading_anchors = 3  # anchors for `[text](#a-heading)` links, checked by make test-book
+myst_enable_extensions = ["colon_fence"]
+
+html_theme = "sphinx_book_theme"
+html_title = "MNIST in 17 Lines"
+html_copy_source = False  # the download link serves the notebook itself (html_extra_path)
+html_show_sourcelink = False
+html_last_updated_fmt = None
+html_static_path = ["static"]
+html_css_files = ["book.css"]
+html_favicon = "static/favicon.svg"
+html_context = {"default_mode": "auto"}  # light or dark, as the reader's system prefers
+templates_path = ["templates"]  # one theme component changed for accessibility (see the file)
+
+# Where the repo lives (set by GitHub Actions): the repository and Binder buttons. A local build
+# has none and shows none.
+REPOSITORY = os.environ.get("GITHUB_REPOSITORY", "")
+html_theme_options = {
+    "home_page_in_toc": True,
+    "show_navbar_depth": 1,
+    "use_download_button": False,  # one download link per page, from book_pages
+    "use_fullscreen_button": False,
+    "navigation_with_keys": False,
+    "use_sidenotes": False,
+}
+if REPOSITORY:
+    html_theme_options |= {
+        "repository_url": f"https://github.com/{REPOSITORY}",
+        "repository_branch": "main",
+        "use_repository_button": True,
+        "launch_buttons": {
+            "binderhub_url": "https://mybinder.org",
+            "notebook_interface": "jupyterlab",
+        },
+    }
+
+# The drawing pad of notebook 08 is a widget that needs a running kernel: the page shows the
+# text saved in its place and a note on how to run it (book_pages), and loads no widget scripts
+# from a CDN.
+nb_ipywidgets_js = {}
