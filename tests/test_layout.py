@@ -1,5 +1,6 @@
 """The two rooms: the reader's package (`mnist17`) holds what the notebooks import and never reaches
-into the maintainer's (`mnist17_tools`); the tests stand alone; the README's Layout names them."""
+into the maintainer's (`mnist17_tools`); the tests stand alone; docs/maintainers.md's Layout names
+them."""
 
 import ast
 import json
@@ -70,9 +71,10 @@ def test_no_test_module_imports_another():
         assert not any(name.startswith("test_") for name in imported(path.read_text())), path
 
 
-def test_the_readme_layout_names_every_module_of_both_rooms():
-    layout = re.search(r"## Layout\n+```\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
-    assert layout, "README.md has no Layout section"
+def test_the_layout_for_maintainers_names_every_module_of_both_rooms():
+    page = ROOT / "docs" / "maintainers.md"
+    layout = re.search(r"## Layout\n+```\n(.*?)```", page.read_text(), re.S)
+    assert layout, "docs/maintainers.md has no Layout section"
     text = layout.group(1)
     for room in (READER, MAINTAINER):
         assert f"src/{room.name}/" in text

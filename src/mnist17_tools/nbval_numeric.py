@@ -39,7 +39,7 @@ class Quantity:
 
     `pattern` is a regular expression in which ``{number}`` stands for the number to compare
     (``r"val_accuracy: {number}"``); every match in the text is one value of the quantity.
-    `measured` is the largest deviation seen over the emulated machines (see README).
+    `measured` is the largest deviation seen over the emulated machines (see docs/where-it-runs.md).
     """
 
     name: str

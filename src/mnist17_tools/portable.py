@@ -141,7 +141,7 @@ def describe(name: str, what: str, report: dict) -> list[str]:
 
 
 def markdown_table(results: dict[str, dict]) -> str:
-    """The README's "Where it runs" rows: per emulation, the largest deviations it caused."""
+    """docs/where-it-runs.md's "Where it runs" rows: per emulation, its largest deviations."""
     rows = [
         "| emulated machine | settings | unrounded history / probabilities | largest printed "
         "deviation | largest figure RMS | result |",
