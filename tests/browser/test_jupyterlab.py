@@ -8,8 +8,8 @@ kernel to finish, and checks that no error is shown. A screenshot of each notebo
 
 Then notebook 08's drawing pad is used as a reader uses it: Playwright's mouse draws digits on
 its canvas, and the digit the page shows (and announces to screen readers) must be the one drawn;
-a dot gets its message, and Clear, or Delete on the focused pad, empties the pad and the reading. A screenshot of the pad with each reading goes to
-`build/browser/` too.
+a dot gets its message, and Clear, or Delete on the focused pad, empties the pad and the reading.
+A screenshot of the pad with each reading goes to `build/browser/` too.
 
 The server works on copies of the notebooks in a temporary folder, so JupyterLab's autosave can
 never rewrite the committed ones; figures and artifacts go to `build/browser/output/`. 04 trains
