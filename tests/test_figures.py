@@ -177,6 +177,7 @@ def test_save_fig_refuses_text_smaller_than_the_notebooks_body_text(tmp_path, mo
             save_fig("small", fig)
         plt.close(fig)
         readable_figures()
+        assert plt.rcParams["image.interpolation"] == "nearest"  # the same pixels on ARM
         fig, ax = plt.subplots(figsize=(8, 5))
         ax.axis("off")
         fig.text(0.5, 0.5, "readable")

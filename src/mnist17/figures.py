@@ -44,8 +44,13 @@ def figure_path(name: str) -> Path:
 
 
 def readable_figures() -> None:
-    """Draw the figures that follow with text no smaller than the notebook's body text."""
+    """Draw the figures that follow with text no smaller than the notebook's body text, and each
+    pixel of an image as a square of the same grey on every computer."""
     plt.rcParams["font.size"] = READABLE_FONT_SIZE
+    # matplotlib smooths an image shown at less than 3 screen pixels per pixel (a 28x28 digit in a
+    # row of ten 1000 px wide), and that smoothing rounds differently on ARM than on x86-64:
+    # nn1-1.png differed on Linux on ARM (RMS 0.007). Square pixels are the same everywhere.
+    plt.rcParams["image.interpolation"] = "nearest"
 
 
 def text_too_small(figure: Figure) -> list[str]:
