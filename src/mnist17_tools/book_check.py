@@ -79,6 +79,9 @@ def images_without_text(page) -> list[str]:
 
 def axe_violations(page, axe_script: Path) -> list[str]:
     """axe-core's serious and critical violations on the page, one line per rule."""
+    # The theme fades its colours in when it switches to dark: measured mid-fade, a text fails
+    # the contrast check (seen once on the search button). Let every transition finish first.
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => 0)))")
     page.add_script_tag(path=str(axe_script))
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     return [
