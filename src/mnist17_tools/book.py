@@ -45,8 +45,8 @@ def reference_pages(root: Path) -> list[Path]:
     return [root / f"{name}.md" for name in names]
 
 
-def notebook_title(path: Path) -> str:
-    """The notebook's title, its first cell's `# ` heading; raises `BookSourceError` if none."""
+def check_title(path: Path) -> None:
+    """Raise `BookSourceError` unless the notebook's first cell is a Markdown `# ` title."""
     nb = nbformat.read(path, as_version=4)
     first = nb.cells[0] if nb.cells else None
     if first is None or first.cell_type != "markdown" or not TITLE.match(first.source):
@@ -54,7 +54,6 @@ def notebook_title(path: Path) -> str:
             f"{display_path(path)}: no title. The book needs each notebook to start with a "
             "Markdown cell whose first line is its title, for example '# 01 · Data preview'."
         )
-    return first.source.splitlines()[0].lstrip("#").strip()
 
 
 def markdown_sources(path: Path) -> list[str]:
@@ -119,7 +118,7 @@ def check_sources(pages: dict[Path, Path]) -> None:
     for page, original in pages.items():
         if page.suffix == ".ipynb":
             try:
-                notebook_title(original)
+                check_title(original)
             except BookSourceError as error:
                 problems.append(str(error))
         for target in missing_targets(page):
