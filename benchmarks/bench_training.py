@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from mnist17.environment import BACKEND_PACKAGES, THREADS, setup_keras
-from mnist17.paths import build_dir, display_path
+from mnist17.paths import display_path
+from mnist17_tools.checkout import build_dir
 from mnist17_tools.machine import cpu_features
 
 LAYERS = (784, 256, 128, 10)

@@ -1,5 +1,5 @@
 """Shared helpers of the tests, one place: running commands and notebooks the way a user does,
-reading notebooks, and finding what nbval's run of the series produced."""
+reading notebooks, and comparing what a run of the series drew."""
 
 import json
 import os
@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from mnist17.paths import notebooks_dir, output_root, root
+from mnist17.paths import OUTPUT_DIR_VARIABLE, notebooks_dir, root
+from mnist17_tools.notebook_runner import NotebookRunError, execute, kernel_env
 from mnist17_tools.series import series
 
 ROOT = root()
+FIXTURES = ROOT / "tests" / "fixtures"
+# The notebooks nbval ran to their last cell in this session (the root conftest.py records them).
+FINISHED_NOTEBOOKS = pytest.StashKey[set]()
 
 
 def run_module(
@@ -43,33 +47,27 @@ def run_notebook(
     parameters: dict | None = None,
     source: Path | None = None,
     env: dict | None = None,
-):
-    """Run `notebooks/<name>` (or `source`, a changed copy) with papermill into `output_dir`,
-    from `notebooks/` and with `env` set for its kernel; the papermill error, or None."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    settings = {"MNIST17_OUTPUT_DIR": str(output_dir), **(env or {})}
-    saved = {key: os.environ.get(key) for key in settings}
-    os.environ.update(settings)
+) -> NotebookRunError | None:
+    """Run `notebooks/<name>` (or `source`, a changed copy) with the tools' notebook runner into
+    `output_dir`, from `notebooks/`, its kernel writing there and with `env` added; the error, or
+    None."""
     try:
-        papermill.execute_notebook(
+        execute(
             source or notebooks_dir() / name,
             output_dir / name,
-            parameters=parameters or {},
             cwd=notebooks_dir(),
-            kernel_name="python3",
-            progress_bar=False,
+            parameters=parameters,
+            env=kernel_env(**{OUTPUT_DIR_VARIABLE: output_dir, **(env or {})}),
         )
-    except PapermillExecutionError as error:
+    except NotebookRunError as error:
         return error
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                del os.environ[key]
-            else:
-                os.environ[key] = value
     return None
+
+
+def nbval_output() -> Path | None:
+    """Where nbval's kernels write (``MNIST17_OUTPUT_DIR``, set by `make test`), or None."""
+    named = os.environ.get(OUTPUT_DIR_VARIABLE, "")
+    return Path(named) if named else None
 
 
 def free_port() -> int:
@@ -109,22 +107,10 @@ def is_notebook_cell(item) -> bool:
     return hasattr(item, "cell") and str(item.fspath).endswith(".ipynb")
 
 
-def produced(relative: str) -> Path:
-    """A file that nbval's run of the notebooks wrote into this session's output folder (the
-    root conftest.py points ``MNIST17_OUTPUT_DIR`` there); use with the `series_run` fixture."""
-    path = output_root() / relative
-    if not path.exists():
-        pytest.fail(
-            f"{path} is missing: run the whole suite (`make test`), whose nbval part executes "
-            "the notebooks before these checks"
-        )
-    return path
-
-
-def figure_rms(name: str, keep: Path | None = None) -> float:
-    """How far (RMS of the pixel difference, 0..255) the figure that nbval's run drew is from the
-    committed `figures/<name>.png`; inf for another size. With `keep`, the two images (and
-    matplotlib's difference image) are left in that folder."""
+def figure_rms(name: str, run: Path, keep: Path | None = None) -> float:
+    """How far (RMS of the pixel difference, 0..255) the figure that the series run in `run` drew
+    is from the committed `figures/<name>.png`; inf for another size. With `keep`, the two images
+    (and matplotlib's difference image) are left in that folder."""
     from matplotlib.testing.compare import compare_images
     from matplotlib.testing.exceptions import ImageComparisonFailure
 
@@ -133,10 +119,45 @@ def figure_rms(name: str, keep: Path | None = None) -> float:
         folder.mkdir(parents=True, exist_ok=True)
         expected, actual = folder / f"{name}-committed.png", folder / f"{name}-new.png"
         shutil.copyfile(ROOT / "figures" / f"{name}.png", expected)
-        shutil.copyfile(produced(f"figures/{name}.png"), actual)
+        shutil.copyfile(run / "figures" / f"{name}.png", actual)
         try:
             # tol=0 makes compare_images report the RMS of any difference (None: identical).
             result = compare_images(str(expected), str(actual), tol=0, in_decorator=True)
         except ImageComparisonFailure:
             return float("inf")
     return 0.0 if result is None else float(result["rms"])
+
+
+# --- a checkout of tiny notebooks, for the runners' failure paths -------------------------
+
+
+def mini_checkout(folder: Path, notebooks: dict[str, str]) -> Path:
+    """A checkout of the series' layout in `folder` whose notebooks are fixture notebooks
+    (`{"01_first.ipynb": "prints"}` copies tests/fixtures/prints.ipynb there), with the verified
+    dataset linked into `data/` and the Makefile; a runner started with ``MNIST17_ROOT`` pointing
+    at it works there as in the real one, in seconds."""
+    (folder / "notebooks").mkdir(parents=True)
+    for folder_name in ("figures", "data", "tests"):
+        (folder / folder_name).mkdir()
+    (folder / "pyproject.toml").write_text('[project]\nname = "mini"\n')
+    shutil.copy2(ROOT / "Makefile", folder / "Makefile")
+    for name, fixture in notebooks.items():
+        shutil.copy2(FIXTURES / f"{fixture}.ipynb", folder / "notebooks" / name)
+    (folder / "data" / "mnist.npz").symlink_to(ROOT / "data" / "mnist.npz")
+    return folder
+
+
+def in_checkout(checkout: Path) -> dict[str, str]:
+    """The environment of a tools process working in `checkout` (and not in this one)."""
+    return {"MNIST17_ROOT": str(checkout), OUTPUT_DIR_VARIABLE: ""}
+
+
+def snapshot(checkout: Path) -> dict[str, bytes]:
+    """Every committed kind of file of `checkout` (notebooks, figures, results), by path."""
+    return {
+        p.relative_to(checkout).as_posix(): p.read_bytes()
+        for folder in ("notebooks", "figures", "experiments", "tests")
+        if (checkout / folder).exists()
+        for p in sorted((checkout / folder).rglob("*"))
+        if p.is_file()
+    }

@@ -1,5 +1,6 @@
-"""mnist17_tools/breakages.py (`make test-breakages`, not in CI: about 30 min): each breakage
-still finds the one notebook cell it changes, so editing a notebook cannot quietly disarm it."""
+"""mnist17_tools/breakages.py (`make test-breakages`, not in CI: one test run per breakage): each
+breakage still finds the one notebook cell it changes, so editing a notebook cannot quietly disarm
+it."""
 
 import nbformat
 import pytest

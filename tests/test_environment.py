@@ -19,7 +19,6 @@ def test_another_backend_is_taken_from_keras_backend(monkeypatch, name):
     monkeypatch.setenv("KERAS_BACKEND", name)
     assert keras_backend() == name
     recorded = versions()
-    assert recorded["backend"] == name
     assert "tensorflow" not in recorded  # installed, but not what the run used
     assert name in recorded  # the backend's own package: jax (and jaxlib) or torch
 

@@ -24,7 +24,7 @@ import json
 import re
 
 import pytest
-from helpers import ROOT, code_cells, figure_rms, notebooks, produced
+from helpers import ROOT, code_cells, figure_rms, notebooks
 from matplotlib.image import imread
 from matplotlib.testing.compare import compare_images
 from matplotlib.testing.exceptions import ImageComparisonFailure
@@ -72,7 +72,7 @@ def test_every_named_figure_is_committed():
 def test_figure_has_its_size_and_is_not_blank(name, series_run):
     committed = ROOT / "figures" / f"{name}.png"
     assert committed.exists(), f"figures/{name}.png is missing: run `make run-all`"
-    for image in (imread(committed), imread(produced(f"figures/{name}.png"))):
+    for image in (imread(committed), imread(series_run / "figures" / f"{name}.png")):
         height, width = image.shape[:2]
         assert (width, height) == (FIGURES[name].size or imread(committed).shape[1::-1])
         assert image[..., :3].std() > 0.05, f"{name}.png is (nearly) blank"
@@ -82,7 +82,7 @@ def test_figure_has_its_size_and_is_not_blank(name, series_run):
 def test_figure_looks_like_the_committed_one(name, series_run):
     check = FIGURES[name]
     keep = series_run / "figure-diffs"
-    rms = figure_rms(name, keep)
+    rms = figure_rms(name, series_run, keep)
     record(series_run, name, rms)
     if rms == float("inf"):
         pytest.fail(f"figures/{name}.png ({check.drawn_from}) changed size")

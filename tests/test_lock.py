@@ -1,5 +1,6 @@
 """One run at a time: a second run is refused with the first one's process id, and a lock left by
-a killed run is taken over (src/mnist17/lock.py; `make run-all` itself: tests/test_run_all.py)."""
+a killed run is taken over (mnist17_tools/lock.py; `make run-all` itself: tests/test_run_all.py);
+an nbval session needs an output folder of its own (the root conftest.py)."""
 
 import os
 import signal
@@ -9,7 +10,7 @@ import sys
 import pytest
 from helpers import ROOT
 
-from mnist17.paths import output_root
+from mnist17.paths import OUTPUT_DIR_VARIABLE
 from mnist17_tools.lock import AlreadyRunning, exclusive
 
 HOLDER = """
@@ -59,16 +60,43 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
         assert note is None
 
 
-def test_a_second_test_session_on_the_same_folder_is_refused():
-    # This session holds the lock of its output folder; a second one must not empty it.
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/test_lock.py", "-p", "no:cacheprovider"],
+def nbval_of_01(output: str) -> subprocess.CompletedProcess:
+    """A pytest session collecting notebook 01, its kernels told to write into `output`."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "notebooks/01_data_preview.ipynb",
+            "-p",
+            "no:cacheprovider",
+        ],
         cwd=ROOT,
-        env={**os.environ, "MNIST17_TEST_DIR": str(output_root())},
+        env={**os.environ, OUTPUT_DIR_VARIABLE: output},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_a_second_nbval_session_on_the_same_folder_is_refused_before_it_empties_it(tmp_path):
+    output = tmp_path / "test"
+    (output / "figures").mkdir(parents=True)
+    holder = hold(tmp_path / "test.lock")  # as a first `make test` holds it
+    try:
+        result = nbval_of_01(str(output))
+    finally:
+        holder.kill()
+        holder.wait()
     assert result.returncode == 2
-    assert "another test session is in progress" in result.stdout + result.stderr
-    assert output_root().exists()
+    assert f"another test session is in progress in this checkout (process {holder.pid}" in (
+        result.stdout + result.stderr
+    )
+    assert (output / "figures").exists()  # not emptied
+
+
+def test_nbval_without_an_output_folder_is_refused_before_a_kernel_starts():
+    result = nbval_of_01("")
+    assert result.returncode == 2
+    assert "nbval's kernels need MNIST17_OUTPUT_DIR" in result.stdout + result.stderr
+    assert "run `make test`" in result.stdout + result.stderr

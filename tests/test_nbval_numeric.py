@@ -1,6 +1,13 @@
-"""The numeric tolerance that mnist17_tools/nbval_numeric.py gives nbval, on small texts."""
+"""The numeric tolerance that mnist17_tools/nbval_numeric.py gives nbval, on small texts, and in
+a real nbval session."""
 
+import re
+import subprocess
+import sys
+
+import nbformat
 import pytest
+from helpers import ROOT
 
 from mnist17_tools.nbval_numeric import Quantity, reconcile
 
@@ -47,3 +54,49 @@ def test_scientific_notation_and_signs_are_numbers():
     _, deviations = reconcile("[2.6067282e-04, -1.5]", "[2.6067207e-04, -1.5]", [quantity])
     assert [d.within for d in deviations] == [True, True]
     assert deviations[0].size == pytest.approx(7.5e-10)
+
+
+# nbval has no hook for comparing outputs: the plugin wraps its private IPyNbCell.compare_outputs,
+# so nbval is pinned (requirements.txt) and the test below shows that the wrap is in force in
+# a real nbval session of the pinned version.
+CONFTEST = """
+from mnist17_tools import nbval_numeric
+from mnist17_tools.nbval_numeric import Quantity
+
+def pytest_configure(config):
+    loss = Quantity("loss", r"loss: {number}", atol=0.001, measured=0.0)
+    nbval_numeric.install(config, {"tiny.ipynb": {"tiny-1": [loss]}})
+"""
+
+
+def nbval_session(tmp_path, printed: str) -> subprocess.CompletedProcess:
+    """nbval over a one-cell notebook whose committed output is `loss: 0.5001` and which now
+    prints `printed`, with the plugin given a tolerance of 0.001 for that loss."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    cell = nbformat.v4.new_code_cell(f"print({printed!r})", id="tiny-1", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="loss: 0.5001\n")]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    (tmp_path / "conftest.py").write_text(CONFTEST)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "tiny.ipynb", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_pinned_nbval_compares_numbers_within_tolerance(tmp_path):
+    import nbval
+
+    pinned = re.search(r"^nbval==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)[1]
+    assert nbval.__version__ == pinned
+    within = nbval_session(tmp_path, "loss: 0.5004")
+    assert within.returncode == 0, within.stdout
+    beyond = nbval_session(tmp_path, "loss: 0.5031")
+    assert beyond.returncode == 1
+    assert "loss (value 1): committed 0.5001, now 0.5031, deviation 0.003 > tolerance 0.001" in (
+        beyond.stdout
+    )

@@ -8,7 +8,7 @@ On the machine that made the committed outputs (tests/reference-machine.json, wr
 import json
 
 import pytest
-from helpers import figure_rms, produced
+from helpers import figure_rms
 
 from mnist17.environment import versions
 from mnist17_tools.machine import machine
@@ -23,8 +23,7 @@ FULL_PRECISION_FILE = "full-precision.json"
 def full_precision(series_run) -> dict[str, float]:
     """How far this run's unrounded results are from the reference run's (written for
     `make test-portable`, which reports it: printed digits alone can hide a change of bits)."""
-    produced("artifacts/model.keras")
-    found = largest_deviations(full_precision_results(), read_record()["results"])
+    found = largest_deviations(full_precision_results(series_run), read_record()["results"])
     (series_run / FULL_PRECISION_FILE).write_text(json.dumps(found, indent=1) + "\n")
     return found
 
@@ -39,7 +38,7 @@ def test_reference_record_is_what_run_all_writes():
 
 
 def test_on_the_reference_machine_the_series_reproduces_the_committed_outputs_exactly(
-    request, full_precision
+    request, full_precision, series_run
 ):
     here, there = machine(), read_record()["machine"]
     if here != there:
@@ -51,7 +50,7 @@ def test_on_the_reference_machine_the_series_reproduces_the_committed_outputs_ex
     assert full_precision == {"history": 0.0, "probabilities": 0.0}, "bits changed"
     drifted = {key: r["largest"] for key, r in numbers.items() if r["largest"] != 0}
     assert drifted == {}, "the reference machine must reproduce every printed number exactly"
-    pixels = {name: rms for name in FIGURES if (rms := figure_rms(name))}
+    pixels = {name: rms for name in FIGURES if (rms := figure_rms(name, series_run))}
     assert pixels == {}, "the reference machine must reproduce every figure exactly"
     pinned = {k: v for k, v in read_record()["versions"].items() if k != "python"}
     assert {k: v for k, v in versions().items() if k != "python"} == pinned

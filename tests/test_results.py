@@ -10,18 +10,16 @@ import re
 
 import numpy as np
 import pytest
-from helpers import code_cells, produced, source_of, text_of
+from helpers import code_cells, source_of, text_of
 
 from mnist17.params import POST_METRICS
 from mnist17.paths import notebooks_dir
 from mnist17_tools.series import series
 
-MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/tmp/|/work/|/Users/|site-packages/|[A-Z]:\\)")
-
 
 @pytest.fixture(scope="module")
 def history(series_run) -> dict[str, list[float]]:
-    return json.loads(produced("artifacts/history.json").read_text())["history"]
+    return json.loads((series_run / "artifacts" / "history.json").read_text())["history"]
 
 
 # --- training results ---------------------------------------------------------------------
@@ -50,7 +48,7 @@ def test_trained_model_reads_the_first_test_digit_as_a_seven(series_run):
 
     from mnist17.data import load_mnist
 
-    model = keras.saving.load_model(produced("artifacts/model.keras"), safe_mode=True)
+    model = keras.saving.load_model(series_run / "artifacts" / "model.keras", safe_mode=True)
     (_, _), (x_test, y_test) = load_mnist()
     probabilities = model.predict(x_test[:1].reshape(1, 784).astype("float32") / 255.0, verbose=0)
     assert y_test[0] == 7
@@ -80,7 +78,7 @@ def test_the_run_is_kept_as_executed_notebooks(series_run):
         return found
 
     for path in series():
-        executed = json.loads(produced(f"notebooks/{path.name}").read_text())
+        executed = json.loads((series_run / "notebooks" / path.name).read_text())
         committed = json.loads(path.read_text())
         assert list(map(source_of, executed["cells"])) == list(map(source_of, committed["cells"]))
         assert kinds(executed) == kinds(committed), path.name

@@ -6,24 +6,23 @@ every notebook, test and CI run uses the same verified copy. Where it comes from
 1. `data/mnist.npz`, if present;
 2. the file named by the environment variable ``MNIST_NPZ``, copied into `data/`, for machines
    without internet access;
-3. a download from the URL Keras uses, verified with Keras's SHA-256 before it is moved into place.
+3. a download from the address Keras uses, into a temporary file that becomes `data/mnist.npz`
+   only once verified.
 
 Whatever the source, the arrays are checked (keys, shapes, dtypes, value ranges) and so is their
 content digest, so that a well-formed file holding other data (shuffled labels, a changed pixel,
-another dataset) is refused instead of silently training the wrong network. Hashing 55 MB takes
-a moment, so a successful verification of `data/mnist.npz` is remembered in a stamp file beside
-it, keyed by the file's size, modification time and inode: any change to the file is re-verified.
-
-``make data`` does this from the command line (``python -m mnist17_tools data``).
+another dataset, a cut-off download) is refused instead of silently training the wrong network.
+Hashing 55 MB takes a moment, so a successful check of `data/mnist.npz` is remembered in a stamp
+file beside it, keyed by the file's size, modification time and inode: any change is checked again.
 """
 
 import hashlib
+import http.client
 import json
 import os
 import shutil
 import tempfile
-import zipfile
-import zlib
+import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +30,14 @@ import numpy as np
 from mnist17.files import copy_atomically, write_atomically
 from mnist17.paths import display_path, mnist_file
 
-# What keras.datasets.mnist.load_data() downloads, and the SHA-256 it checks the file against.
+# Where keras.datasets.mnist.load_data() downloads MNIST from.
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-MNIST_FILE_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
 # sha256(x_train + y_train + x_test + y_test bytes): independent of how the .npz zip was written.
 MNIST_CONTENT_SHA256 = "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16"
 MNIST_NPZ_VARIABLE = "MNIST_NPZ"
+# For tests only: a server on this machine standing in for MNIST's host (and GitHub's, in the
+# hosted-runtime cell of each notebook), so that downloads can be tested without the internet.
+MIRROR_VARIABLE = "MNIST17_MIRROR"
 
 # key -> (shape, largest allowed value); every array is uint8.
 EXPECTED_ARRAYS = {
@@ -46,6 +47,8 @@ EXPECTED_ARRAYS = {
     "y_test": ((10000,), 9),
 }
 
+TRAIN_SIZE, TEST_SIZE = EXPECTED_ARRAYS["y_train"][0][0], EXPECTED_ARRAYS["y_test"][0][0]
+
 MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
@@ -53,10 +56,17 @@ class MnistDataError(RuntimeError):
     """MNIST could not be found, read or verified; the message says what to do."""
 
 
+def mnist_url() -> str:
+    """The address MNIST is downloaded from: Keras's, or the test server's (``MNIST17_MIRROR``)."""
+    mirror = os.environ.get(MIRROR_VARIABLE, "").rstrip("/")
+    return f"{mirror}/mnist.npz" if mirror else MNIST_URL
+
+
 def _how_to_supply(target: Path) -> str:
     return (
-        "Supply the file in one of two ways:\n"
-        f"  - MNIST_NPZ=/path/to/mnist.npz make data   (copies and verifies a local copy)\n"
+        "Connect this machine to the internet (on Kaggle: switch on Internet in the notebook's "
+        "settings), or supply the file yourself:\n"
+        "  - MNIST_NPZ=/path/to/mnist.npz make data   (copies and verifies a local copy)\n"
         f"  - copy a verified mnist.npz to {display_path(target)}"
     )
 
@@ -64,34 +74,23 @@ def _how_to_supply(target: Path) -> str:
 def read_npz(path: Path) -> dict[str, np.ndarray]:
     """Read the four MNIST arrays from an `.npz` file without pickle; clear errors if unreadable."""
     path = Path(path)
-    if path.is_file() and not zipfile.is_zipfile(path):
-        raise MnistDataError(
-            f"{display_path(path)} is not a valid .npz archive: it is truncated, corrupt "
-            "or another kind of file."
-        )
+    if not path.is_file():
+        raise MnistDataError(f"{display_path(path)} does not exist.")
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = sorted(set(EXPECTED_ARRAYS) - set(archive.files))
-            if missing:
-                raise MnistDataError(
-                    f"{display_path(path)} is not an MNIST file: it lacks the array(s) "
-                    f"{', '.join(missing)} (it has: {', '.join(sorted(archive.files)) or 'none'})."
-                )
-            return {key: archive[key] for key in EXPECTED_ARRAYS}
-    except MnistDataError:
-        raise
-    except FileNotFoundError:
-        raise MnistDataError(f"{display_path(path)} does not exist.") from None
-    except ValueError as error:
-        if "pickle" in str(error).lower():
-            reason = "it holds Python objects that would need pickle to load, which is refused"
-        else:
-            reason = f"it is not a valid NumPy .npz archive ({error})"
-        raise MnistDataError(f"{display_path(path)} cannot be used: {reason}.") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            if not missing:
+                return {key: archive[key] for key in EXPECTED_ARRAYS}
+    # NumPy and zipfile raise half a dozen kinds of error for a damaged or foreign file; the
+    # reader needs only to know that it is one, and which.
+    except Exception as error:
         raise MnistDataError(
-            f"{display_path(path)} is truncated or corrupt ({type(error).__name__}: {error})."
+            f"{display_path(path)} cannot be read as an .npz archive without pickle: it is "
+            f"truncated, corrupt or another kind of file ({type(error).__name__}: {error})."
         ) from None
+    raise MnistDataError(
+        f"{display_path(path)} is not an MNIST file: it lacks the array(s) {', '.join(missing)}."
+    )
 
 
 def check_arrays(arrays: dict[str, np.ndarray], source: Path) -> None:
@@ -117,9 +116,9 @@ def content_digest(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def _verified_arrays(path: Path, *, remember: bool = False) -> dict[str, np.ndarray]:
+def _verified_arrays(path: Path) -> dict[str, np.ndarray]:
     """The four arrays of `path`, after checking their layout and their content digest (skipped
-    when a stamp says this very file was verified before; with `remember`, write that stamp)."""
+    when a stamp says this very file was verified before)."""
     arrays = read_npz(path)
     check_arrays(arrays, path)
     if _stamp_matches(path):
@@ -132,8 +131,6 @@ def _verified_arrays(path: Path, *, remember: bool = False) -> dict[str, np.ndar
             f"{MNIST_CONTENT_SHA256[:12]}... (labels shuffled, pixels changed or another "
             "dataset). Use an unmodified copy of the dataset."
         )
-    if remember:
-        _remember_verified(path)
     return arrays
 
 
@@ -161,50 +158,45 @@ def _remember_verified(path: Path) -> None:
 
 
 def _download(target: Path, url: str) -> dict[str, np.ndarray]:
-    """Download with Keras's `get_file` and SHA-256 into a temporary folder, then move in place."""
-    # Imported here: Keras and its backend take seconds to start and are only needed to download.
-    from mnist17.environment import quiet_backend
-
-    quiet_backend()
-    import keras
-
+    """Download `url` into a temporary file beside `target`; it becomes `target` once verified."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(dir=target.parent, prefix=".download-"))
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".mnist-download-", suffix=".npz")
+    os.close(handle)
+    partial = Path(name)
     try:
         try:
-            downloaded = keras.utils.get_file(
-                fname="mnist.npz",
-                origin=url,
-                file_hash=MNIST_FILE_SHA256,
-                cache_dir=str(workdir),
-                cache_subdir="",
-            )
-        except Exception as error:  # get_file wraps network errors in plain Exceptions
+            with urllib.request.urlopen(url, timeout=120) as response, partial.open("wb") as out:
+                shutil.copyfileobj(response, out)
+        except (OSError, http.client.HTTPException) as error:  # offline, refused, 404, cut off
             raise MnistDataError(
-                f"Could not download MNIST from {url}\n"
-                f"  ({type(error).__name__}: {error})\n"
-                "This machine may be offline or the download may have been corrupted. "
+                f"Could not download MNIST from {url} ({type(error).__name__}: {error}).\n"
                 + _how_to_supply(target)
             ) from None
-        arrays = _verified_arrays(Path(downloaded))
-        copy_atomically(Path(downloaded), target)
+        try:
+            arrays = _verified_arrays(partial)
+        except MnistDataError as error:
+            raise MnistDataError(
+                f"The file downloaded from {url} was refused (nothing was kept): {error}"
+            ) from None
+        partial.chmod(0o644)
+        partial.replace(target)
         return arrays
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        partial.unlink(missing_ok=True)
 
 
-def _obtain(target: Path, url: str) -> dict[str, np.ndarray]:
-    """Verified MNIST arrays from `target`, copying or downloading the file there if needed."""
+def obtain_mnist(target: Path, url: str) -> dict[str, np.ndarray]:
+    """Verified MNIST arrays from `target`, copying (``MNIST_NPZ``) or downloading it there first
+    when it is missing; a file already at `target` is checked, never replaced."""
     if target.exists():
         try:
-            return _verified_arrays(target, remember=True)
+            arrays = _verified_arrays(target)
         except MnistDataError as error:
             raise MnistDataError(
                 f"{error}\nIt was left as it is. Move it away (or delete it) and run `make data` "
                 "to get a fresh copy."
             ) from None
-    local_copy = os.environ.get(MNIST_NPZ_VARIABLE)
-    if local_copy:
+    elif local_copy := os.environ.get(MNIST_NPZ_VARIABLE):
         source = Path(local_copy).expanduser()
         try:
             arrays = _verified_arrays(source)
@@ -216,15 +208,9 @@ def _obtain(target: Path, url: str) -> dict[str, np.ndarray]:
         copy_atomically(source, target)
     else:
         arrays = _download(target, url)
-    _remember_verified(target)
+    if not _stamp_matches(target):
+        _remember_verified(target)
     return arrays
-
-
-def ensure_mnist(target: Path | None = None, url: str = MNIST_URL) -> Path:
-    """Make sure a verified MNIST is at `target` (default `data/mnist.npz`); return its path."""
-    target = Path(target) if target is not None else mnist_file()
-    _obtain(target, url)
-    return target
 
 
 def load_mnist() -> MnistArrays:
@@ -232,5 +218,5 @@ def load_mnist() -> MnistArrays:
 
     Uses the verified copy in `data/`, getting it first if needed (see the module docstring).
     """
-    arrays = _obtain(mnist_file(), MNIST_URL)
+    arrays = obtain_mnist(mnist_file(), mnist_url())
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])

@@ -124,23 +124,17 @@ def mnist_input(image: np.ndarray) -> np.ndarray:
 def _centre_by_mass(image: np.ndarray) -> np.ndarray:
     """`image` shifted by whole pixels so that its centre of mass is nearest to (14, 14)."""
     rows, cols = np.indices(image.shape)
-    mass = image.sum()
-    centre = MNIST_SIZE // 2
-    shift_rows = round(centre - (rows * image).sum() / mass)
-    shift_cols = round(centre - (cols * image).sum() / mass)
-    # Never shift ink out of the image: a 20-pixel digit can move at most 4 pixels either way.
-    top, bottom, left, right = _ink_box(image > 0)
-    shift_rows = min(max(shift_rows, -top), MNIST_SIZE - bottom)
-    shift_cols = min(max(shift_cols, -left), MNIST_SIZE - right)
-    shifted = np.zeros_like(image)
-    shifted[
-        max(0, shift_rows) : MNIST_SIZE + min(0, shift_rows),
-        max(0, shift_cols) : MNIST_SIZE + min(0, shift_cols),
-    ] = image[
-        max(0, -shift_rows) : MNIST_SIZE - max(0, shift_rows),
-        max(0, -shift_cols) : MNIST_SIZE - max(0, shift_cols),
+    centre, mass = MNIST_SIZE // 2, image.sum()
+    shift = [
+        round(centre - (rows * image).sum() / mass),
+        round(centre - (cols * image).sum() / mass),
     ]
-    return shifted
+    # Never shift ink out of the image (a 20-pixel digit can move at most 4 pixels either way),
+    # so that np.roll, which wraps around, only ever wraps background.
+    top, bottom, left, right = _ink_box(image > 0)
+    shift[0] = min(max(shift[0], -top), MNIST_SIZE - bottom)
+    shift[1] = min(max(shift[1], -left), MNIST_SIZE - right)
+    return np.roll(image, shift, axis=(0, 1))
 
 
 def shrink_only(image: np.ndarray) -> np.ndarray:

@@ -84,7 +84,8 @@ def save_fig(name: str, fig: Figure | None = None) -> None:
 
 
 def _show_figures_uncropped() -> None:
-    """Make Jupyter's inline backend draw figures whole, as `save_fig` writes them."""
+    """Make Jupyter's inline backend draw figures whole, as `save_fig` writes them: it crops them
+    to a tight box by default, and the notebook would then show other pixels than the file."""
     try:
         from matplotlib_inline.config import InlineBackend
     except ImportError:  # not in Jupyter's kernel

@@ -8,7 +8,7 @@ import contextlib
 import math
 from dataclasses import asdict, dataclass
 
-TRAIN_SIZE = 60000
+from mnist17.data import TRAIN_SIZE
 
 
 class ParameterError(ValueError):

@@ -64,11 +64,6 @@ def notebooks_dir() -> Path:
     return root() / "notebooks"
 
 
-def build_dir() -> Path:
-    """`build/`: what runs and tests generate (ignored by git)."""
-    return root() / "build"
-
-
 def output_root() -> Path:
     """The folder receiving `figures/` and `artifacts/`: the repo, or ``$MNIST17_OUTPUT_DIR``."""
     override = os.environ.get(OUTPUT_DIR_VARIABLE)

@@ -4,8 +4,8 @@ import argparse
 import sys
 from importlib import import_module
 
-from mnist17.data import MNIST_CONTENT_SHA256, MnistDataError, ensure_mnist
-from mnist17.paths import CheckoutNotFound, display_path
+from mnist17.data import MNIST_CONTENT_SHA256, MnistDataError, load_mnist
+from mnist17.paths import CheckoutNotFound, display_path, mnist_file
 
 
 def data(argv: list[str]) -> int:
@@ -14,12 +14,12 @@ def data(argv: list[str]) -> int:
         prog="python -m mnist17_tools data", description="Get and verify MNIST in data/mnist.npz."
     ).parse_args(argv)
     try:
-        path = ensure_mnist()
+        load_mnist()
     except MnistDataError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(
-        f"MNIST is ready: {display_path(path)} (verified, content sha256 "
+        f"MNIST is ready: {display_path(mnist_file())} (verified, content sha256 "
         f"{MNIST_CONTENT_SHA256[:16]}...)"
     )
     return 0

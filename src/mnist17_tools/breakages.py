@@ -8,7 +8,7 @@ which tests failed. Every breakage must make at least one test fail. The parts r
 `make test` (the same tests on the same notebooks, each in a fresh kernel), so a breakage that
 fails here fails `make test` too.
 
-    python -m mnist17_tools breakages [--only ID ...]   (about 20 minutes for all)
+    python -m mnist17_tools breakages [--only ID ...]   (one test run per breakage: long)
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from mnist17.paths import root
+from mnist17.paths import OUTPUT_DIR_VARIABLE, root
 from mnist17_tools.checkout import copy_checkout
 
 ROOT = root()
@@ -319,7 +319,12 @@ def check(breakage: Breakage) -> tuple[bool, list[str], str, float]:
         result = subprocess.run(
             [sys.executable, "-m", "pytest", *tests, "-q", "-rf", "-p", "no:cacheprovider"],
             cwd=repo,
-            env={**os.environ, "PYTHONPATH": str(repo / "src")},
+            # The copy's own helper package; nbval's kernels write into the copy's build/test/.
+            env={
+                **os.environ,
+                "PYTHONPATH": str(repo / "src"),
+                OUTPUT_DIR_VARIABLE: str(repo / "build" / "test"),
+            },
             capture_output=True,
             text=True,
             check=False,

@@ -1,10 +1,15 @@
-"""A copy of the checkout to break or run without touching this one (tests and breakages)."""
+"""The checkout as the tools see it: its build folder, and copies of it to break or run."""
 
 import shutil
 import subprocess
 from pathlib import Path
 
 from mnist17.paths import mnist_file, root
+
+
+def build_dir() -> Path:
+    """`build/`: what runs and tests generate (ignored by git)."""
+    return root() / "build"
 
 
 def copy_checkout(target: Path) -> Path:

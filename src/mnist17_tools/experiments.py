@@ -3,17 +3,18 @@ with papermill, then redraw notebook 09 from the results and publish them togeth
 
 Each run executes `experiments/train_one_setting.ipynb` with the setting as papermill's
 parameters into `build/experiments/runs/<name>.ipynb`, and its history into
-`build/experiments/results/<name>.json`. Then notebook 09 runs on those results (nothing else
-trains). Only when every run and notebook 09 succeeded are `experiments/results/`,
-`notebooks/09_*.ipynb` and its figures replaced; a failed or interrupted sweep changes nothing
-committed and names the run that failed. Every setting is checked before the first run starts.
+`build/experiments/results/<name>.json`. Then notebook 09 runs on the whole sweep's results
+(nothing else trains): the new ones and, when only some runs were rerun (`--only`), the committed
+results of the others, which must match their settings in the sweep file. Only when every run and
+notebook 09 succeeded are `experiments/results/`, `notebooks/09_*.ipynb` and its figures replaced;
+a failed or interrupted sweep changes nothing committed and names the run that failed. Every
+setting is checked before the first run starts.
 
     python -m mnist17_tools experiments [--only NAME ...] [--sweep FILE] [--output DIR]
 """
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -23,18 +24,33 @@ from pathlib import Path
 from mnist17.experiments import (
     RESULTS_VARIABLE,
     SETTING_FIELDS,
+    ExperimentResultsError,
     Setting,
+    read_experiment,
     validate_setting,
 )
 from mnist17.files import copy_atomically, write_atomically
-from mnist17.params import ParameterError, positive_integer
-from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir, display_path, root
+from mnist17.params import ParameterError
+from mnist17.paths import OUTPUT_DIR_VARIABLE, display_path, root
+from mnist17_tools.checkout import build_dir
 from mnist17_tools.lock import exclusive
 from mnist17_tools.machine import cpu_features
-from mnist17_tools.run_all import CELL_TIMEOUT, NotebookRunError, execute, exit_status
+from mnist17_tools.notebook_runner import (
+    CELL_TIMEOUT,
+    NotebookRunError,
+    execute,
+    kernel_env,
+    parse_cell_timeout,
+)
+from mnist17_tools.run_all import exit_status
 from mnist17_tools.series import series
 
 RESULTS_NOTEBOOK_PREFIX = "09_"  # the notebook that plots the results
+
+
+def committed_results() -> Path:
+    """`experiments/results/`: one committed JSON file per run of the sweep."""
+    return root() / "experiments" / "results"
 
 
 def sweep_file() -> Path:
@@ -117,7 +133,13 @@ def run_sweep(
         result = results / f"{setting.name}.json"
         parameters = {**setting.as_dict(), "result_file": str(result)}
         try:
-            execute(template(), runs / f"{setting.name}.ipynb", parameters, cell_timeout)
+            execute(
+                template(),
+                runs / f"{setting.name}.ipynb",
+                cwd=template().parent,
+                parameters=parameters,
+                cell_timeout=cell_timeout,
+            )
         except NotebookRunError as error:
             raise NotebookRunError(f"the run {setting.name!r} failed: {error}") from None
         record = json.loads(result.read_text())
@@ -129,22 +151,48 @@ def run_sweep(
     return results
 
 
-def redraw(build: Path, results: Path, cell_timeout: int) -> Path:
-    """Run notebook 09 on the new results, its figures into `build/figures/`."""
+def others_committed(settings: list[Setting], rerun: list[Setting]) -> dict[str, Path]:
+    """The committed result of every run of the sweep that is not rerun, by name; raises
+    `ParameterError` when one is missing or was made with another setting than the sweep's."""
+    again = {setting.name for setting in rerun}
+    found = {}
+    for setting in settings:
+        if setting.name in again:
+            continue
+        path = committed_results() / f"{setting.name}.json"
+        try:
+            committed = read_experiment(path).setting if path.exists() else None
+        except ExperimentResultsError:
+            committed = None
+        if committed != setting:
+            raise ParameterError(
+                f"notebook 09 draws every run of the sweep, and the committed result of "
+                f"{setting.name!r} is missing or was made with another setting than "
+                f"{display_path(sweep_file())}'s: add it to ONLY, or run `make experiments`"
+            )
+        found[setting.name] = path
+    return found
+
+
+def redraw(build: Path, results: Path, others: dict[str, Path], cell_timeout: int) -> Path:
+    """Run notebook 09 on the new results and the committed ones of the runs not rerun (`others`),
+    together in `build/all-results/`; its figures go to `build/figures/`."""
     notebook = results_notebook()
     executed = build / "notebooks" / notebook.name
-    executed.parent.mkdir(parents=True)
-    os.environ[OUTPUT_DIR_VARIABLE] = str(build)
-    os.environ[RESULTS_VARIABLE] = str(results)
-    print(f"running {notebook.name} on the new results", flush=True)
-    execute(notebook, executed, {}, cell_timeout)
+    drawn_from = build / "all-results"
+    drawn_from.mkdir()
+    for path in [*others.values(), *results.glob("*.json")]:
+        shutil.copy2(path, drawn_from / path.name)
+    print(f"running {notebook.name} on the results of the whole sweep", flush=True)
+    env = kernel_env(**{OUTPUT_DIR_VARIABLE: build, RESULTS_VARIABLE: drawn_from})
+    execute(notebook, executed, cwd=notebook.parent, env=env, cell_timeout=cell_timeout)
     return executed
 
 
 def publish(build: Path, results: Path, executed: Path, complete: bool) -> list[Path]:
     """Replace the committed results (all of them after a complete sweep, else those rerun),
     notebook 09 and its figures."""
-    committed = root() / "experiments" / "results"
+    committed = committed_results()
     committed.mkdir(parents=True, exist_ok=True)
     new = {path.name for path in results.glob("*.json")}
     published = []
@@ -176,25 +224,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cell-timeout", default=CELL_TIMEOUT, help="seconds per cell")
     args = parser.parse_args(argv)
     try:
-        settings = read_sweep(args.sweep or sweep_file())
-        cell_timeout = positive_integer("cell timeout (CELL_TIMEOUT)", args.cell_timeout)
+        every = read_sweep(args.sweep or sweep_file())
+        cell_timeout = parse_cell_timeout(args.cell_timeout)
+        settings = every
+        others: dict[str, Path] = {}
         if args.only:
-            names = [s.name for s in settings]
+            names = [s.name for s in every]
             missing = [name for name in args.only if name not in names]
             if missing:
                 raise ParameterError(
                     f"ONLY names no run of the sweep: {', '.join(missing)} "
                     f"(the runs: {', '.join(names)})"
                 )
-            settings = [s for s in settings if s.name in args.only]
+            settings = [s for s in every if s.name in args.only]
+            if args.output is None:  # notebook 09 will be redrawn: it needs the other runs too
+                others = others_committed(every, settings)
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return exit_status(lambda: sweep(settings, args.output, args.only is None, cell_timeout))
+    return exit_status(lambda: sweep(settings, others, args.output, cell_timeout))
 
 
-def sweep(settings: list[Setting], output: Path | None, complete: bool, cell_timeout: int) -> None:
-    """Run the settings, then (without an `output` folder) redraw notebook 09 and publish."""
+def sweep(
+    settings: list[Setting], others: dict[str, Path], output: Path | None, cell_timeout: int
+) -> None:
+    """Run the settings, then (without an `output` folder) redraw notebook 09 from their results
+    and the committed ones of the other runs (`others`), and publish."""
+    complete = not others
     build = (output or build_dir() / "experiments").resolve()
     started = time.perf_counter()
     with exclusive(build_dir() / "run-all.lock", "`make run-all` or `make experiments`") as note:
@@ -212,7 +268,7 @@ def sweep(settings: list[Setting], output: Path | None, complete: bool, cell_tim
                 f"Results: {display_path(results)}"
             )
             return
-        executed = redraw(build, results, cell_timeout)
+        executed = redraw(build, results, others, cell_timeout)
         published = publish(build, results, executed, complete)
     print(
         f"done in {time.perf_counter() - started:.0f} s: {len(published)} files updated "

@@ -13,6 +13,10 @@ thread counts and BLAS kernels, so this plugin wraps that method:
 3. a number beyond tolerance fails the cell with the quantity, both values, the deviation and the
    tolerance, followed by a diff of the two texts.
 
+nbval offers no hook for its comparison, so this wraps a private method: nbval is pinned
+(requirements.txt), and tests/test_nbval_numeric.py runs a real nbval session of the pinned version
+to show that the wrap is in force; check it before moving the pin.
+
 Every deviation is recorded, also within tolerance: `deviations.json` in the test output folder
 holds the largest one per quantity, which `make test-portable` reports per emulated machine.
 """

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from mnist17.paths import root
+from mnist17.paths import OUTPUT_DIR_VARIABLE, root
 
 ROOT = root()
 OUTPUT = ROOT / "build" / "portable"
@@ -86,7 +86,7 @@ def run(name: str, python: str, env: dict[str, str]) -> dict:
         result = subprocess.run(
             [python, "-m", "pytest", *TESTS, "-q", "-p", "no:cacheprovider"],
             cwd=ROOT,
-            env={**os.environ, **env, "MNIST17_TEST_DIR": str(folder)},
+            env={**os.environ, **env, OUTPUT_DIR_VARIABLE: str(folder)},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist17.artifacts import load_history, load_trained_model
+from mnist17.artifacts import HISTORY_FILE, MODEL_FILE
 from mnist17.data import load_mnist
 from mnist17.environment import setup_keras, versions
 from mnist17.paths import root
@@ -26,16 +26,18 @@ def record_file() -> Path:
     return root() / "tests" / "reference-machine.json"
 
 
-def full_precision_results() -> dict[str, list]:
-    """The history saved by notebook 04 and its model's probabilities for the first test digits.
+def full_precision_results(output: Path) -> dict[str, list]:
+    """The history that notebook 04 saved under `output` (`output/artifacts/`) and its model's
+    probabilities for the first test digits.
 
-    Reads the artifacts of the current output folder (``MNIST17_OUTPUT_DIR`` or the repo).
     `model.predict` runs TensorFlow's oneDNN kernels, the history comes from XLA's: between
     them they show a change in either.
     """
     setup_keras()  # quiet, and the thread count the notebooks use
-    history = load_history().history
-    model = load_trained_model()
+    import keras
+
+    history = json.loads((output / "artifacts" / HISTORY_FILE).read_text())["history"]
+    model = keras.saving.load_model(output / "artifacts" / MODEL_FILE, safe_mode=True)
     (_, _), (x_test, _) = load_mnist()
     x = x_test[:PREDICTED_DIGITS].reshape(PREDICTED_DIGITS, 784).astype("float32") / 255.0
     probabilities = model.predict(x, verbose=0)
@@ -45,9 +47,13 @@ def full_precision_results() -> dict[str, list]:
     }
 
 
-def make_record() -> str:
-    """This machine, the versions and the full-precision results of the run just made, as JSON."""
-    record = {"machine": machine(), "versions": versions(), "results": full_precision_results()}
+def make_record(output: Path) -> str:
+    """This machine, the versions and the full-precision results of the run in `output`, as JSON."""
+    record = {
+        "machine": machine(),
+        "versions": versions(),
+        "results": full_precision_results(output),
+    }
     return json.dumps(record, indent=1) + "\n"
 
 

@@ -2,8 +2,8 @@
 
 Nothing committed is touched until every notebook has run cleanly:
 
-1. the notebooks execute into a build folder (`build/run-all/`), with ``MNIST17_OUTPUT_DIR``
-   pointing there so that figures and trained artifacts land there too;
+1. the notebooks execute into a build folder (`build/run-all/`); each kernel is told to write its
+   figures and trained artifacts there too (``MNIST17_OUTPUT_DIR`` in its environment);
 2. each executed notebook is checked (no error, no stderr output) and stripped of the metadata
    that changes on every run (papermill timings, execution timestamps);
 3. only then are `notebooks/*.ipynb`, `figures/*.png` and `artifacts/*` replaced, each file by
@@ -18,27 +18,20 @@ metrics beside the post's.
 
 Before anything runs, the dataset is verified (a wrong `data/mnist.npz` would train a wrong
 series) and a lock is taken, so that a second run in the same checkout stops at once instead of
-deleting the first one's work. A kernel that dies (killed, out of memory) and a cell that runs
-longer than the time limit (`--cell-timeout`, `make run-all CELL_TIMEOUT=...`) end the run with
-a message naming the notebook and the cell, like a failing cell.
+deleting the first one's work.
 """
 
 import argparse
 import importlib.util
 import json
-import logging
-import os
 import shutil
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import nbformat
-
 from mnist17.artifacts import HISTORY_FILE
-from mnist17.data import MnistDataError, ensure_mnist
+from mnist17.data import MnistDataError, load_mnist
 from mnist17.environment import BACKEND_PACKAGES, BACKEND_VARIABLE, BACKENDS
 from mnist17.files import copy_atomically, write_atomically
 from mnist17.params import (
@@ -46,171 +39,53 @@ from mnist17.params import (
     POST_METRICS,
     ParameterError,
     TrainingParams,
-    positive_integer,
     validate_training_params,
 )
-from mnist17.paths import OUTPUT_DIR_VARIABLE, build_dir, display_path, notebooks_dir, root
+from mnist17.paths import OUTPUT_DIR_VARIABLE, display_path, notebooks_dir, root
+from mnist17_tools.checkout import build_dir
 from mnist17_tools.lock import AlreadyRunning, exclusive
+from mnist17_tools.notebook_runner import (
+    CELL_TIMEOUT,
+    NotebookRunError,
+    execute,
+    kernel_env,
+    parse_cell_timeout,
+)
 from mnist17_tools.reference import record_file
 from mnist17_tools.series import TRAINING_NOTEBOOK, series
 
-VOLATILE_CELL_KEYS = ("papermill", "execution")
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-# Seconds one cell may run: 04 and 07 train 50 epochs in about a minute here; a laptop several
-# times slower still fits. `make run-all CELL_TIMEOUT=...` changes it.
-CELL_TIMEOUT = 1800
+
+def run_notebooks(
+    notebooks: list[Path],
+    build: Path,
+    env: dict[str, str],
+    parameters: dict[str, dict] | None = None,
+    cell_timeout: int = CELL_TIMEOUT,
+) -> None:
+    """Execute `notebooks` in order into `build/notebooks/`, each in a fresh kernel with `env`,
+    from `notebooks/` as JupyterLab runs them; papermill `parameters` by notebook name."""
+    started_all = time.perf_counter()
+    for notebook in notebooks:
+        print(f"running {notebook.name}", flush=True)
+        started = time.perf_counter()
+        execute(
+            notebook,
+            build / "notebooks" / notebook.name,
+            cwd=notebook.parent,
+            parameters=(parameters or {}).get(notebook.name),
+            env=env,
+            cell_timeout=cell_timeout,
+        )
+        print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"all {len(notebooks)} notebooks ran in {time.perf_counter() - started_all:.0f} s",
+        flush=True,
+    )
 
 
-class NotebookRunError(RuntimeError):
-    """A notebook failed or produced output that must not be committed."""
-
-
-def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes on every run (papermill and execution timings, widget state and the
-    random model ids of widget views), keep tags and outputs.
-
-    A widget shown by a cell (08's drawing pad) keeps its plain-text output, which is what a
-    saved notebook can show: its state lives in the kernel and is not saved.
-    """
-    nb.metadata.pop("papermill", None)
-    nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        for key in VOLATILE_CELL_KEYS:
-            cell.metadata.pop(key, None)
-        for output in cell.get("outputs", []):
-            output.get("data", {}).pop(WIDGET_VIEW, None)
-    return nb
-
-
-def check_outputs(nb: nbformat.NotebookNode, name: str) -> None:
-    """Refuse a notebook whose outputs hold an error or anything written to stderr."""
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                raise NotebookRunError(f"{name}, cell {index}: {output.ename}: {output.evalue}")
-            if output.output_type == "stream" and output.name == "stderr":
-                first = output.text.strip().splitlines()[0] if output.text.strip() else ""
-                raise NotebookRunError(
-                    f"{name}, cell {index} wrote to stderr (warnings must be fixed, not "
-                    f"committed): {first}"
-                )
-
-
-class EpochEcho:
-    """A file for papermill's `stdout_file`: shows the epoch lines a kernel prints as they come
-    (indented, under the notebook's name), so that a long training is not minutes of silence.
-
-    A cell that trains without printing its epochs (the 17 lines of notebook 07 keep the post's
-    `verbose=0`) gets a line every `QUIET_S` seconds instead, from `keep_talking()`.
-    """
-
-    QUIET_S = 30
-
-    def __init__(self) -> None:
-        self._pending = ""
-        self._started = self._last = time.monotonic()
-
-    def _say(self, line: str) -> None:
-        print(f"    {line}", flush=True)
-        self._last = time.monotonic()
-
-    def write(self, text: str) -> None:
-        self._pending += text
-        *lines, self._pending = self._pending.split("\n")
-        for line in lines:
-            if line.startswith("Epoch "):
-                self._say(line)
-
-    def flush(self) -> None:
-        """Lines are shown as soon as they are complete."""
-
-    def keep_talking(self, done: threading.Event) -> None:
-        """Until `done`, say that the notebook is still running after each quiet `QUIET_S`."""
-        while not done.wait(1):
-            now = time.monotonic()
-            if now - self._last >= self.QUIET_S:
-                self._say(f"still running ({now - self._started:.0f} s)")
-
-
-def running_cell(executed: Path) -> str:
-    """The cell a run stopped in, from the partial notebook papermill saved: the last code cell
-    that started (papermill records a start time for each), for the messages below."""
-    try:
-        nb = nbformat.read(executed, as_version=4)
-    except (OSError, ValueError):
-        return "an unknown cell"
-    started = [
-        cell
-        for cell in nb.cells
-        if cell.cell_type == "code" and cell.metadata.get("papermill", {}).get("start_time")
-    ]
-    if not started:
-        return "an unknown cell"
-    cell = started[-1]
-    first = next((line for line in cell.source.splitlines() if line.strip()), "")
-    count = cell.get("execution_count")
-    where = f"the cell with execution count {count}" if count else "a cell"
-    return f"{where} (`{first.strip()}`)"
-
-
-def execute(
-    notebook: Path, executed: Path, parameters: dict, cell_timeout: int = CELL_TIMEOUT
-) -> nbformat.NotebookNode:
-    """Run one notebook top to bottom in a fresh kernel, from `notebooks/` as JupyterLab does."""
-    import papermill
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
-    partial = f"The partial executed notebook is {display_path(executed)}."
-    echo, done = EpochEcho(), threading.Event()
-    talking = threading.Thread(target=echo.keep_talking, args=(done,), daemon=True)
-    talking.start()
-    # papermill logs its own line for a dead kernel or a timeout; the messages below replace it.
-    logging.getLogger("papermill").setLevel(logging.CRITICAL)
-    try:
-        try:
-            papermill.execute_notebook(
-                notebook,
-                executed,
-                parameters=parameters,
-                cwd=notebooks_dir(),
-                kernel_name="python3",
-                progress_bar=False,
-                stdout_file=echo,
-                execution_timeout=cell_timeout,
-                # The kernel's own log is not for readers: a warning about local TCP on every start,
-                # and a traceback when a cell over the time limit is stopped (explained below).
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
-        except PapermillExecutionError as error:
-            raise NotebookRunError(
-                f"{notebook.name} failed in the cell with execution count {error.exec_count} "
-                f"({error.ename}: {error.evalue}). The executed notebook with the error is "
-                f"{display_path(executed)}."
-            ) from None
-        except DeadKernelError:
-            raise NotebookRunError(
-                f"{notebook.name}: the kernel died while running {running_cell(executed)}. It was "
-                "killed from outside or, most often, ran out of memory: close other programs and "
-                f"run again. {partial}"
-            ) from None
-        except CellTimeoutError:
-            raise NotebookRunError(
-                f"{notebook.name}: {running_cell(executed)} ran longer than the limit of "
-                f"{cell_timeout} s per cell and was stopped. If this machine is just slow, allow "
-                f"more: make run-all CELL_TIMEOUT={cell_timeout * 4}. {partial}"
-            ) from None
-    finally:
-        done.set()
-    nb = strip_volatile_metadata(nbformat.read(executed, as_version=4))
-    check_outputs(nb, notebook.name)
-    nbformat.write(nb, executed)
-    return nb
-
-
-def publish(build: Path, notebooks: list[Path], record: str) -> list[Path]:
-    """Replace the committed notebooks and figures, and the artifacts, with those from `build`,
-    and the reference record (`tests/reference-machine.json`) with `record`."""
+def publish(build: Path, notebooks: list[Path], checkout: Path) -> list[Path]:
+    """Replace the committed notebooks and figures, and the artifacts, of `checkout` with those
+    from `build`, each file by an atomic rename."""
     published = []
     for notebook in notebooks:
         copy_atomically(build / "notebooks" / notebook.name, notebook)
@@ -218,11 +93,9 @@ def publish(build: Path, notebooks: list[Path], record: str) -> list[Path]:
     for folder in ("figures", "artifacts"):
         for produced in sorted((build / folder).glob("*")):
             if produced.is_file() and not produced.name.startswith("."):
-                target = root() / folder / produced.name
+                target = checkout / folder / produced.name
                 copy_atomically(produced, target)
                 published.append(target)
-    write_atomically(record_file(), lambda tmp: tmp.write_text(record))
-    published.append(record_file())
     return published
 
 
@@ -275,28 +148,17 @@ def run_series(
             print(note, flush=True)
         check_backend_installed(backend)
         try:
-            ensure_mnist()  # before any notebook: a wrong dataset would train a wrong series
+            load_mnist()  # before any notebook: a wrong dataset would train a wrong series
         except MnistDataError as error:
             raise NotebookRunError(f"the dataset was refused: {error}") from None
-        if build.exists():
-            shutil.rmtree(build)
-        (build / "notebooks").mkdir(parents=True)
-        os.environ[OUTPUT_DIR_VARIABLE] = str(build)  # the kernels inherit it: figures to build/
-        os.environ[BACKEND_VARIABLE] = backend  # and the backend, which setup_keras() reads
         notebooks = series()
         if not notebooks:
             raise NotebookRunError(f"no notebooks found in {display_path(notebooks_dir())}")
-        started_all = time.perf_counter()
-        for notebook in notebooks:
-            parameters = params.as_dict() if custom and notebook.name == TRAINING_NOTEBOOK else {}
-            print(f"running {notebook.name}", flush=True)
-            started = time.perf_counter()
-            execute(notebook, build / "notebooks" / notebook.name, parameters, cell_timeout)
-            print(f"  {notebook.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
-        print(
-            f"all {len(notebooks)} notebooks ran in {time.perf_counter() - started_all:.0f} s",
-            flush=True,
-        )
+        if build.exists():
+            shutil.rmtree(build)
+        env = kernel_env(**{OUTPUT_DIR_VARIABLE: build, BACKEND_VARIABLE: backend})
+        parameters = {TRAINING_NOTEBOOK: params.as_dict()} if custom else {}
+        run_notebooks(notebooks, build, env, parameters, cell_timeout)
         print(f"Keras on {backend}:\n{final_metrics(build)}", flush=True)
         if custom:
             reasons = []
@@ -310,11 +172,16 @@ def run_series(
                 f"done: nothing committed was changed ({'; '.join(reasons)}). "
                 f"Results: {display_path(build)}"
             )
-        else:
-            from mnist17_tools.reference import make_record  # imports Keras: only when publishing
+            return build
+        from mnist17_tools.reference import make_record  # imports Keras: only when publishing
 
-            published = publish(build, notebooks, make_record())  # record: from build/'s artifacts
-            print(f"done: {len(published)} files updated (notebooks/, figures/, artifacts/)")
+        record = make_record(build)
+        published = publish(build, notebooks, root())
+        write_atomically(record_file(), lambda tmp: tmp.write_text(record))
+        print(
+            f"done: {len(published) + 1} files updated (notebooks/, figures/, artifacts/, "
+            f"{display_path(record_file())})"
+        )
     return build
 
 
@@ -341,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         params = validate_training_params(
             args.epochs, args.batch_size, args.learning_rate, args.seed
         )
-        cell_timeout = positive_integer("cell timeout (CELL_TIMEOUT)", args.cell_timeout)
+        cell_timeout = parse_cell_timeout(args.cell_timeout)
         if args.backend not in BACKENDS:
             raise ParameterError(
                 f"BACKEND={args.backend!r} is not a Keras backend of this series: use "
