@@ -40,8 +40,7 @@ NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-don
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | \
-	  awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: ## create .venv with the pinned packages and the helper package (PYTHON=python3.12 ...)
 	@tools/setup-venv $(VENV) $(PYTHON)
@@ -55,18 +54,20 @@ run-all: setup data $(NEEDS_BACKENDS) ## run every notebook in order, update not
 # ONLY: some runs of the sweep (ONLY="lr-1 relu"); SWEEP: another sweep file.
 EXPERIMENT_ARGS := $(if $(ONLY),--only $(ONLY)) $(if $(SWEEP),--sweep $(SWEEP)) \
                    $(if $(CELL_TIMEOUT),--cell-timeout $(CELL_TIMEOUT))
-experiments: setup data ## train once per run of experiments/sweep.toml (~17 min), redraw notebook 09 (ONLY="lr-1 relu")
+experiments: setup data ## train once per run of experiments/sweep.toml (time: docs/running.md), redraw notebook 09 (ONLY="lr-1 relu")
 	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools experiments $(EXPERIMENT_ARGS)
 
 # `make test` and `make test-portable` compare with the committed outputs, which TensorFlow made:
 # a KERAS_BACKEND set in the reader's shell must not move them to another backend.
+# nbval's kernels inherit the environment of pytest: MNIST17_OUTPUT_DIR sends their figures and
+# trained artifacts to build/test/ instead of the committed figures/.
 test: setup data ## run the tests: nbval over every notebook, then the result checks
-	KERAS_BACKEND=tensorflow $(PY) -m pytest
+	KERAS_BACKEND=tensorflow MNIST17_OUTPUT_DIR=$(CURDIR)/build/test $(PY) -m pytest
 
 test-portable: setup data ## the notebook comparison on emulated machines: no AVX-512, one thread, another Python
 	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools portable $(PORTABLE_ARGS)
 
-test-breakages: setup data ## break the series on purpose (training, figures) and check that the tests notice (~20 min)
+test-breakages: setup data ## break the series on purpose (training, figures) and check that the tests notice (long: not in CI)
 	KERAS_BACKEND=tensorflow $(PY) -m mnist17_tools breakages $(BREAKAGE_ARGS)
 
 test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
@@ -78,8 +79,7 @@ $(VENV)/.browser-done: requirements-browser.txt $(SETUP_STAMP)
 	touch $@
 
 test-backends: setup data $(VENV)/.backends-done ## run the series on Keras's JAX and PyTorch backends and check it (BACKENDS=jax)
-	MNIST17_TEST_BACKENDS="$(BACKENDS)" MNIST17_TEST_DIR=build/test-backends \
-	  $(PY) -m pytest -m backends tests/backends
+	MNIST17_TEST_BACKENDS="$(BACKENDS)" $(PY) -m pytest -m backends tests/backends
 # TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu: take PyTorch's CPU build from its own index
 # (PyPI's torch for Linux x86-64 is a CUDA build of several GB; its local version 2.13.0+cpu
 # satisfies the pin torch==2.13.0).
@@ -88,10 +88,11 @@ $(VENV)/.backends-done: requirements-backends.txt $(SETUP_STAMP)
 	  $(if $(TORCH_INDEX_URL),--extra-index-url $(TORCH_INDEX_URL))
 	touch $@
 
-# The maintainer's tools (requirements-tools.txt: uv, actionlint), pinned by the same lock files.
-$(VENV)/.tools-done: requirements-tools.txt $(SETUP_STAMP)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-tools.txt -c $(CONSTRAINTS)
-	touch $@
+# The maintainer's tools (requirements-tools.txt: ruff, shellcheck, actionlint, uv) in a venv of
+# their own, without TensorFlow, pinned by the same lock files.
+# tools/setup-venv does nothing when the venv is up to date.
+TOOLS := .venv-tools/bin
+TOOLS_SETUP := tools/setup-venv .venv-tools "$(PYTHON)" requirements-tools.txt
 
 # ARM_EPOCHS: how long notebook 04 trains on both machines (an epoch takes minutes under qemu);
 # 0: no training on ARM, only nbval of 01-03 and a model trained here predicting there (CI).
@@ -123,11 +124,16 @@ $(AXE): tests/book/package.json tests/book/package-lock.json
 bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow, JAX and PyTorch, PyTorch itself, scikit-learn, the floor
 	$(PY) benchmarks/bench_training.py $(BENCH_ARGS)
 
-LINTED := src tests notebooks experiments benchmarks book conftest.py tools/check-platforms tools/arm-compare
-lint: setup $(VENV)/.tools-done ## ruff over the packages, tests, notebooks and tools; actionlint over .github/workflows
-	$(PY) -m ruff check $(LINTED)
-	$(PY) -m ruff format --check $(LINTED)
-	$(VENV)/bin/actionlint -no-color
+LINTED := src tests notebooks experiments benchmarks book conftest.py tools/check-platforms \
+          tools/arm-compare tools/lint-notebook-07
+SHELL_SCRIPTS := tools/setup-venv tools/find-python tools/make-constraints tools/test-arm .ci/run
+lint: ## ruff (packages, tests, notebooks, tools), shellcheck, actionlint; no TensorFlow needed
+	@$(TOOLS_SETUP)
+	$(TOOLS)/ruff check $(LINTED)
+	$(TOOLS)/ruff format --check $(LINTED)
+	$(TOOLS)/python tools/lint-notebook-07 $(TOOLS)/ruff
+	$(TOOLS)/shellcheck $(SHELL_SCRIPTS)
+	$(TOOLS)/actionlint -no-color
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser \
@@ -138,9 +144,11 @@ clean: ## remove generated files (build/, artifacts/, caches); keeps data/, note
 	find src tests -name __pycache__ -type d -prune -exec rm -rf {} +
 	find notebooks -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
 
-constraints: setup $(VENV)/.tools-done ## re-pin every package for Python 3.11-3.13, every platform (constraints/python3.X.txt) after editing requirements
-	tools/make-constraints $(VENV)/bin/uv
+constraints: ## re-pin every package for Python 3.11-3.13, every platform (constraints/python3.X.txt) after editing requirements
+	@$(TOOLS_SETUP)
+	tools/make-constraints $(TOOLS)/uv
 
-check-platforms: setup $(VENV)/.tools-done ## check that the lock files install from wheels on Linux x86-64/ARM, macOS arm64, Windows, Python 3.11-3.13
-	$(PY) tools/check-platforms $(VENV)/bin/uv
-	MNIST17_TEST_DIR=build/test-platforms $(PY) -m pytest -m platforms tests/platforms
+check-platforms: setup ## check that the lock files install from wheels on Linux x86-64/ARM, macOS arm64, Windows, Python 3.11-3.13
+	@$(TOOLS_SETUP)
+	$(PY) tools/check-platforms $(TOOLS)/uv
+	PATH="$(CURDIR)/$(TOOLS):$$PATH" $(PY) -m pytest -m platforms tests/platforms

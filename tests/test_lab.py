@@ -13,16 +13,23 @@ from pathlib import Path
 from helpers import ROOT, free_port
 
 
-def listening_addresses(port: int) -> set[str]:
-    """Local addresses with a TCP socket listening on `port` (from /proc/net/tcp and tcp6)."""
+def listening_addresses(process: subprocess.Popen, port: int) -> set[str]:
+    """The local addresses on which `process` or one of its children listens on TCP `port`
+    (psutil reads them from the operating system: Linux's /proc, macOS's libproc)."""
+    import psutil
+
     found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with open(table) as handle:  # noqa: PTH123 - a kernel table, not a project path
-            for line in handle.readlines()[1:]:
-                local, state = line.split()[1], line.split()[3]
-                address, hex_port = local.rsplit(":", 1)
-                if state == "0A" and int(hex_port, 16) == port:
-                    found.add(address)
+    parent = psutil.Process(process.pid)
+    for child in [parent, *parent.children(recursive=True)]:
+        try:
+            connections = child.net_connections(kind="inet")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        found |= {
+            c.laddr.ip
+            for c in connections
+            if c.status == psutil.CONN_LISTEN and c.laddr.port == port
+        }
     return found
 
 
@@ -51,12 +58,12 @@ def test_make_lab_binds_loopback_only_and_requires_the_token(tmp_path):
     )
     try:
         deadline = time.monotonic() + 90
-        while not listening_addresses(port):
+        while not listening_addresses(lab, port):
             assert lab.poll() is None, "make lab exited"
             assert time.monotonic() < deadline, "JupyterLab did not start"
             time.sleep(0.5)
-        # 0100007F is 127.0.0.1 in /proc's byte order: no 0.0.0.0, no other interface.
-        assert listening_addresses(port) == {"0100007F"}
+        # 127.0.0.1 only: not 0.0.0.0, ::, nor any other interface.
+        assert listening_addresses(lab, port) == {"127.0.0.1"}
         assert status(f"http://127.0.0.1:{port}/api/sessions") == 403  # no token, no access
     finally:
         os.killpg(lab.pid, signal.SIGTERM)

@@ -1,13 +1,12 @@
-"""The committed notebooks as a reader opens them: one clean run each, in order, linted, the
-lesson apart from the extra code, and the 17 lines still seventeen."""
+"""The committed notebooks as a reader opens them: one clean run each, in order, the lesson apart
+from the extra code, and the 17 lines still seventeen (`make lint` lints them, 07's other cells
+included: tools/lint-notebook-07)."""
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
-from helpers import ROOT, code_cells, source_of, text_of
+from helpers import code_cells, source_of, text_of
 
 from mnist17.paths import notebooks_dir
 from mnist17_tools.series import series
@@ -87,24 +86,3 @@ def test_the_compile_cell_of_04_is_the_posts():
     assert source_of(cell).endswith(
         'model.compile(loss="categorical_crossentropy", optimizer=sgd, metrics=["accuracy"])'
     )
-
-
-def ruff(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ruff", *args], cwd=cwd, capture_output=True, text=True
-    )
-
-
-def test_the_other_cells_of_07_are_linted_and_formatted_too(tmp_path):
-    """pyproject.toml exempts notebook 07 for the sake of its 17 lines; every other cell of it
-    must pass ruff as the other notebooks do."""
-    nb = json.loads((notebooks_dir() / "07_the_17_lines.ipynb").read_text())
-    nb["cells"] = [c for c in nb["cells"] if "the-17-lines" not in c["metadata"].get("tags", [])]
-    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
-    copy = tmp_path / "seven.ipynb"
-    copy.write_text(json.dumps(nb))
-    select = "--select=E,F,W,I,B,UP,SIM,PTH"
-    checked = ruff("check", "--no-cache", select, "--ignore=F821", str(copy), cwd=tmp_path)
-    assert checked.returncode == 0, checked.stdout  # F821: `history` comes from the 17 lines
-    formatted = ruff("format", "--no-cache", "--check", str(copy), cwd=tmp_path)
-    assert formatted.returncode == 0, formatted.stdout

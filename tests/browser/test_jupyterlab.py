@@ -134,12 +134,11 @@ class Lab:
 
 def leftover_kernels(runtime: Path) -> list[str]:
     """Command lines of kernel processes still running from this server's runtime folder."""
+    import psutil
+
     found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
         if str(runtime) in cmdline and "ipykernel" in cmdline:
             found.append(cmdline)
     return found
