@@ -1,8 +1,10 @@
 """The GitHub Actions workflows: what a maintainer gets on the first push (actionlint checks their
 syntax in `make lint`; this checks what they run and how).
 
-Every step that runs a command runs a make target that `.ci/run` runs too, so a workflow can't
-depend on a step nobody runs here; every action is pinned to a commit; the token can only read.
+Every step that runs a command runs one make target, so a workflow can't depend on a command that
+nobody can run here; GitHub may run more targets than `.ci/run` (its jobs run in parallel, for up
+to two hours), and docs/testing.md's table says, for each target, where it runs; every action is
+pinned to a commit; the token can only read.
 """
 
 import re
@@ -21,7 +23,22 @@ def load(path: Path) -> dict:
 
 
 def ci_run_targets() -> set[str]:
-    return set(re.findall(r"^(?:timed )?make ([a-z-]+)", (ROOT / ".ci" / "run").read_text(), re.M))
+    return set(
+        re.findall(r"^\s*(?:timed )?make ([a-z-]+)", (ROOT / ".ci" / "run").read_text(), re.M)
+    )
+
+
+def makefile_targets() -> set[str]:
+    return set(re.search(r"^\.PHONY: (.*)$", (ROOT / "Makefile").read_text(), re.M)[1].split())
+
+
+def workflow_targets() -> set[str]:
+    found = set()
+    for path in WORKFLOWS:
+        for _, job, step in steps(load(path)):
+            for command in expanded(step.get("run", "").strip(), job):
+                found |= set(re.findall(r"^make ([a-z-]+)", command))
+    return found
 
 
 def steps(workflow: dict):
@@ -44,17 +61,47 @@ def test_there_is_a_workflow():
     assert WORKFLOWS, "no workflow in .github/workflows"
 
 
-def test_every_command_is_a_make_target_that_ci_here_runs_too():
-    here = ci_run_targets()
-    assert {"lint", "check-platforms", "test", "test-portable", "test-backends"} <= here
+def test_every_command_is_one_make_target():
+    targets = makefile_targets()
     for path in WORKFLOWS:
         for name, job, step in steps(load(path)):
             if "run" not in step:
                 continue
             for command in expanded(step["run"].strip(), job):
-                target = re.fullmatch(r"make ([a-z-]+)", command)
+                target = re.fullmatch(r"make ([a-z-]+)( [A-Z_]+=\S+)*", command)
                 assert target, f"{path.name}, job {name}: `{command}` is not one make target"
-                assert target[1] in here, f"{path.name}: `make {target[1]}` is not in .ci/run"
+                assert target[1] in targets, f"{path.name}: `make {target[1]}` is not in Makefile"
+
+
+def where_it_runs() -> dict[str, tuple[bool, bool]]:
+    """docs/testing.md's table: target -> (runs in .ci/run, runs on GitHub)."""
+    page = (ROOT / "docs" / "testing.md").read_text()
+    rows = re.findall(r"^\| `make ([a-z-]+)[^`]*` \| (yes|no)[^|]*\| (yes|no)[^|]*\|", page, re.M)
+    return {target: (here == "yes", github == "yes") for target, here, github in rows}
+
+
+def test_the_testing_page_says_where_each_ci_target_runs():
+    table = where_it_runs()
+    here, github = ci_run_targets(), workflow_targets()
+    assert set(table) == here | github, "docs/testing.md: a row per target of .ci/run or GitHub"
+    for target, (in_ci_run, on_github) in table.items():
+        assert in_ci_run == (target in here), f"docs/testing.md: make {target} in .ci/run?"
+        assert on_github == (target in github), f"docs/testing.md: make {target} on GitHub?"
+
+
+def test_the_mnist_cache_is_keyed_by_the_file_that_holds_its_digest():
+    """A new digest (another dataset file) changes the key, so CI never restores an old file."""
+    import mnist17.data
+
+    home = Path(mnist17.data.__file__).resolve().relative_to(ROOT).as_posix()
+    keyed = 0
+    for path in WORKFLOWS:
+        assert mnist17.data.MNIST_CONTENT_SHA256 not in path.read_text(), path.name
+        for _, _, step in steps(load(path)):
+            if step.get("with", {}).get("path") == "data/mnist.npz":
+                assert step["with"]["key"] == f"mnist-${{{{ hashFiles('{home}') }}}}"
+                keyed += 1
+    assert keyed
 
 
 # The one permission beyond reading: the job that publishes the book on GitHub Pages, and nothing
