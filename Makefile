@@ -36,7 +36,7 @@ endif
 NEEDS_BACKENDS := $(if $(filter-out tensorflow,$(BACKEND)),$(VENV)/.backends-done)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data run-all experiments test test-portable test-breakages test-browser test-backends test-arm book test-book bench lint lab clean constraints check-platforms
+.PHONY: help setup data links check-links run-all experiments test test-portable test-breakages test-browser test-backends test-arm test-hosted book test-book bench lint lab clean constraints check-platforms
 
 help: ## list the targets
 	@echo "Targets (run-all and test set up the environment and data themselves):"
@@ -47,6 +47,12 @@ setup: ## create .venv with the pinned packages and the helper package (PYTHON=p
 
 data: setup ## put a verified MNIST in data/ (offline: MNIST_NPZ=/path/to/mnist.npz make data)
 	$(PY) -m mnist17_tools data
+
+links: setup ## rewrite every Colab/Kaggle/Binder/Codespaces link and each notebook's first cell from pyproject.toml's [project.urls]
+	$(PY) -m mnist17_tools links
+
+check-links: setup ## check those links against pyproject.toml (on GitHub: and against the repository it runs in)
+	$(PY) -m mnist17_tools links --check
 
 run-all: setup data $(NEEDS_BACKENDS) ## run every notebook in order, update notebooks/ and figures/ (EPOCHS=2 ..., BACKEND=jax|torch: to build/)
 	$(PY) -m mnist17_tools run-all $(RUN_ARGS)
@@ -94,6 +100,14 @@ $(VENV)/.backends-done: requirements-backends.txt $(SETUP_STAMP)
 TOOLS := .venv-tools/bin
 TOOLS_SETUP := tools/setup-venv .venv-tools "$(PYTHON)" requirements-tools.txt
 
+# HOSTED_SETS: package sets of tests/hosted/ (or newest: PyPI's); HOSTED_EPOCHS: how long the
+# trainings run there (50: the notebooks' own; CI's 2 are compared with the committed first epochs).
+HOSTED_SETS ?= colab-2026-08
+HOSTED_EPOCHS ?= 2
+test-hosted: setup data ## every notebook alone, as Colab or Kaggle opens it, on their package sets (HOSTED_SETS=..., HOSTED_EPOCHS=50)
+	MNIST17_HOSTED_SETS="$(HOSTED_SETS)" MNIST17_HOSTED_EPOCHS=$(HOSTED_EPOCHS) \
+	  $(PY) -m pytest -m hosted tests/hosted
+
 # ARM_EPOCHS: how long notebook 04 trains on both machines (an epoch takes minutes under qemu);
 # 0: no training on ARM, only nbval of 01-03 and a model trained here predicting there (CI).
 ARM_EPOCHS ?= 2
@@ -126,7 +140,8 @@ bench: setup data $(VENV)/.backends-done ## time one epoch: Keras on TensorFlow,
 
 LINTED := src tests notebooks experiments benchmarks book conftest.py tools/check-platforms \
           tools/arm-compare tools/lint-notebook-07
-SHELL_SCRIPTS := tools/setup-venv tools/find-python tools/make-constraints tools/test-arm .ci/run
+SHELL_SCRIPTS := tools/setup-venv tools/find-python tools/make-constraints tools/test-arm .ci/run \
+                 .binder/postBuild
 lint: ## ruff (packages, tests, notebooks, tools), shellcheck, actionlint; no TensorFlow needed
 	@$(TOOLS_SETUP)
 	$(TOOLS)/ruff check $(LINTED)

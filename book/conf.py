@@ -5,7 +5,9 @@ The notebooks are rendered with their committed outputs and never executed; the 
 download button; `mnist17_tools.book_pages` adds each notebook's download link and page notes.
 """
 
-import os
+from pathlib import Path
+
+from mnist17_tools.links import home
 
 project = "Neural Networks I: MNIST in 17 Lines"
 author = "the series' maintainers, after the post by pw598"
@@ -32,9 +34,9 @@ html_favicon = "static/favicon.svg"
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system prefers
 templates_path = ["templates"]  # one theme component changed for accessibility (see the file)
 
-# Where the repo lives (set by GitHub Actions): the repository and Binder buttons. A local build
-# has none and shows none.
-REPOSITORY = os.environ.get("GITHUB_REPOSITORY", "")
+# Where the repo lives: pyproject.toml's [project.urls], the one home of every link to it (the
+# repository and Binder buttons, and the notebooks' own links: `make links`).
+SERIES, BRANCH = home(Path(__file__).resolve().parents[1])
 html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
@@ -43,16 +45,12 @@ html_theme_options = {
     "navigation_with_keys": False,
     "use_sidenotes": False,
 }
-if REPOSITORY:
-    html_theme_options |= {
-        "repository_url": f"https://github.com/{REPOSITORY}",
-        "repository_branch": "main",
-        "use_repository_button": True,
-        "launch_buttons": {
-            "binderhub_url": "https://mybinder.org",
-            "notebook_interface": "jupyterlab",
-        },
-    }
+html_theme_options |= {
+    "repository_url": f"https://github.com/{SERIES}",
+    "repository_branch": BRANCH,
+    "use_repository_button": True,
+    "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},
+}
 
 # The drawing pad of notebook 08 is a widget that needs a running kernel: the page shows the
 # text saved in its place and a note on how to run it (book_pages), and loads no widget scripts

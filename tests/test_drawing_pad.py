@@ -118,3 +118,24 @@ def test_the_front_end_ships_in_the_package_and_fetches_nothing():
     assert f"const PAD = {CANVAS_SIZE};" in code and f"const PEN = {STROKE_WIDTH};" in code
     pad = DigitPad(RecordingModel())
     assert (pad._esm, pad._css) == (code, STYLE.read_text())  # what anywidget sends the page
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"KAGGLE_KERNEL_RUN_TYPE": "Interactive"}, "On Kaggle the pad may not show"),
+        ({"CODESPACES": "true"}, "run `make lab` and open this notebook in JupyterLab"),
+        ({}, ""),
+    ],
+    ids=["Kaggle", "Codespaces", "a checkout"],
+)
+def test_where_the_pad_may_not_show_it_says_so_in_one_line(monkeypatch, capsys, env, says):
+    from mnist17.drawing_pad import DigitPad
+
+    for name in ("KAGGLE_KERNEL_RUN_TYPE", "CODESPACES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    DigitPad(None)
+    printed = capsys.readouterr().out
+    assert says in printed and printed.count("\n") == (1 if says else 0)

@@ -63,14 +63,15 @@ def pins() -> dict[str, str]:
 
 
 def prose_lines():
+    """(where, paragraph) of the prose: a paragraph about another system's versions says so."""
     for path in PROSE:
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            yield f"{path.relative_to(ROOT)}:{number}", line
+        for number, block in enumerate(re.split(r"\n\s*\n", path.read_text()), 1):
+            yield f"{path.relative_to(ROOT)}, paragraph {number}", block
     for path in series():
         for cell in json.loads(path.read_text())["cells"]:
             if cell["cell_type"] == "markdown":
-                for line in source_of(cell).splitlines():
-                    yield path.name, line
+                for block in re.split(r"\n\s*\n", source_of(cell)):
+                    yield path.name, block
 
 
 def test_every_version_named_in_prose_is_the_pinned_one():

@@ -14,6 +14,7 @@ import numpy as np
 import traitlets
 
 from mnist17.digits import EMPTY_PAD, DrawingError, Stroke, mnist_input, render_strokes
+from mnist17.hosted import widget_note
 
 FRONT_END = Path(__file__).with_name("digit_pad.js")
 STYLE = Path(__file__).with_name("digit_pad.css")
@@ -42,6 +43,8 @@ class DigitPad(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._model = model
         self.observe(self._read, names="strokes")
+        if note := widget_note():  # a runtime where the pad's front end may not show
+            print(note)
 
     def draw(self, strokes: Sequence[Stroke]) -> None:
         """Replace the drawing with `strokes` (lists of [x, y] points on the 280x280 pad)."""

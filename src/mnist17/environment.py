@@ -83,19 +83,31 @@ def quiet_tensorflow() -> None:
 
     They are written straight to file descriptor 2, below Python, so Jupyter would show them
     as red stderr text; they carry no information for this tutorial. Errors still raise.
+    TensorFlow before 2.21 (what Colab and Kaggle ship) also logs later lines that ignore
+    TF_CPP_MIN_LOG_LEVEL, such as XLA's "Compiled cluster using XLA!" (tensorflow#100442, fixed
+    in 2.21): there, C++'s descriptor 2 stays silent for the rest of the kernel. Python's own
+    warnings and errors do not go through it in Jupyter, and still show.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
     saved = os.dup(2)
+    keep_silent = False
     try:
         with Path(os.devnull).open("w") as devnull:
             os.dup2(devnull.fileno(), 2)
-            import tensorflow  # noqa: F401
+            import tensorflow
+
+            keep_silent = _version_tuple(tensorflow.__version__) < (2, 21)
     finally:
-        os.dup2(saved, 2)
+        if not keep_silent:
+            os.dup2(saved, 2)
         os.close(saved)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
 
 def quiet_backend() -> str:

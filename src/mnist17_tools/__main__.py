@@ -32,6 +32,7 @@ MODULES = {
     "portable": "portable",
     "breakages": "breakages",
     "book": "book",
+    "links": "links",
 }
 COMMANDS = ["data", *MODULES]
 

@@ -9,11 +9,15 @@ import json
 import shutil
 from pathlib import Path
 
+from mnist17.paths import root
+from mnist17_tools.links import addresses, home
+
 # A notebook that imports one of these shows a widget, which only a running kernel can drive.
 WIDGET_MODULES = ("mnist17.drawing_pad", "ipywidgets", "anywidget")
 RUN_IT = (
-    "To run it: clone the repository, run <code>make run-all</code> once (it sets everything up "
-    "and trains the model), then <code>make lab</code> and open it in JupyterLab."
+    "To run it, open it on Colab, Kaggle or Binder (the links under its title), or clone the "
+    "repository, run <code>make run-all</code> once (it sets everything up and trains the model), "
+    "then <code>make lab</code> and open it in JupyterLab."
 )
 
 
@@ -28,9 +32,7 @@ def kernel_note(name: str, binder: str) -> str:
     """The note on a page whose widget needs a running kernel, and how to get one."""
     online = (
         f' Or, without installing anything, <a href="{binder}">open it on Binder</a> (a kernel '
-        "in the cloud; it starts in a few minutes), run notebook 04, then this one."
-        if binder
-        else ""
+        "in the cloud; it starts in a few minutes) and run it."
     )
     return (
         '<div class="admonition note mnist17-kernel-note" role="note">'
@@ -59,13 +61,7 @@ def page_links(app, pagename: str, templatename: str, context: dict, doctree) ->
         return
     name = pagename.split("/", 1)[1] + ".ipynb"
     notebook = Path(app.srcdir) / "notebooks" / name
-    repository = app.config.html_theme_options.get("repository_url", "")
-    binder = (
-        f"https://mybinder.org/v2/gh/{repository.removeprefix('https://github.com/')}/main"
-        f"?urlpath=lab/tree/notebooks/{name}"
-        if repository
-        else ""
-    )
+    binder = addresses(*home(root()), name)["Launch Binder"]
     added = (
         '<p class="mnist17-download">'
         f'<a href="{name}" download="{name}">Download this notebook ({name})</a>. {RUN_IT}</p>'

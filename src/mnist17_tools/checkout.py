@@ -12,9 +12,10 @@ def build_dir() -> Path:
     return root() / "build"
 
 
-def copy_checkout(target: Path) -> Path:
-    """Copy the checkout's tracked and new files, and the verified dataset, to `target` (a repo
-    copy to break or run without touching this one; no venv, no build output)."""
+def copy_checkout(target: Path, dataset: bool = True) -> Path:
+    """Copy the checkout's tracked and new files (what a fresh clone of it would hold once
+    committed) and, with `dataset`, the verified MNIST to `target`: a copy to break or run without
+    touching this one (no venv, no build output)."""
     repo = root()
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -27,5 +28,6 @@ def copy_checkout(target: Path) -> Path:
         if (repo / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(repo / name, target / name)
-    shutil.copy2(mnist_file(), target / "data" / "mnist.npz")
+    if dataset:
+        shutil.copy2(mnist_file(), target / "data" / "mnist.npz")
     return target
