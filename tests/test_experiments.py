@@ -4,6 +4,7 @@ setting gives the committed history, and a failed sweep changes nothing committe
 The committed results (`experiments/results/`) are what notebook 09 and its figures are drawn
 from; nbval and the figure tests check 09 like the rest of the series."""
 
+import dataclasses
 import json
 import re
 import shutil
@@ -16,7 +17,9 @@ from mnist17.experiments import (
     Experiment,
     ExperimentResultsError,
     Setting,
+    best_on_validation,
     load_experiments,
+    load_test_result,
     read_experiment,
     results_dir,
     runs_varying,
@@ -87,28 +90,39 @@ def test_only_a_run_of_the_sweep_can_be_chosen():
     assert result.returncode == 2 and "ONLY names no run of the sweep: lr-7" in result.stderr
 
 
+RERUN_EPOCHS = 5  # a shortened rerun: its first epochs are those of the committed history
+
+
 def test_a_rerun_of_one_setting_gives_the_committed_history(tmp_path):
-    """The committed results can't go stale silently: one setting trained again (its epochs shown
-    as they finish) gives the committed history within the measured tolerance."""
+    """The committed results can't go stale silently: one setting trained again for its first
+    epochs (shown as they finish) gives the committed history of those epochs within the measured
+    tolerance (the same seed and batches: a shorter run is the start of the longer one)."""
     output = tmp_path / "experiments"
-    result = run_module("experiments", "--only", SWEEP_RERUN, "--output", str(output))
+    result = run_module(
+        "experiments", "--only", SWEEP_RERUN, "--epochs", str(RERUN_EPOCHS), "--output", str(output)
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"[1/1] {SWEEP_RERUN}: ")
-    epochs = [line for line in lines if line.startswith("    Epoch ")]
-    committed = load_experiments()[SWEEP_RERUN]
-    assert len(epochs) == committed.setting.epochs
+    assert len([line for line in lines if line.startswith("    Epoch ")]) == RERUN_EPOCHS
     assert any(line.startswith("the sweep: 1 runs in") for line in lines)
+    committed = load_experiments()[SWEEP_RERUN]
     rerun = read_experiment(output / "results" / f"{SWEEP_RERUN}.json")
-    assert rerun.setting == committed.setting
+    assert rerun.setting == dataclasses.replace(committed.setting, epochs=RERUN_EPOCHS)
     for metric, values in committed.history.items():
-        worst = max(abs(a - b) for a, b in zip(values, rerun.history[metric], strict=True))
+        pairs = zip(values[:RERUN_EPOCHS], rerun.history[metric], strict=True)
+        worst = max(abs(a - b) for a, b in pairs)
         images = f" ({worst * IMAGES_IN[metric]:.1f} images)" if metric in IMAGES_IN else ""
         assert worst <= SWEEP_TOLERANCE[metric], (
             f"{metric} moved by {worst:.3g}{images}, beyond the tolerance "
             f"{SWEEP_TOLERANCE[metric]:.3g}: the committed results are stale (`make experiments`), "
             "or this machine counts more images differently than those measured"
         )
+
+
+def test_a_shortened_sweep_is_never_published():
+    result = run_module("experiments", "--only", SWEEP_RERUN, "--epochs", "5")
+    assert result.returncode == 2 and "--epochs shortens runs for a check only" in result.stderr
 
 
 def sweep_checkout(folder, sweep: str, committed: dict[str, dict]):
@@ -159,7 +173,26 @@ def test_rerunning_some_runs_redraws_notebook_09_from_the_whole_sweep(tmp_path):
     assert "[1/1] lr-1: learning_rate=1.0, 2 epochs" in result.stdout
     assert "results of: lr-1, post" in printed_by_09(checkout)  # not only the rerun one
     changed = {name for name, content in snapshot(checkout).items() if before.get(name) != content}
-    assert changed == {"experiments/results/lr-1.json", "notebooks/09_results.ipynb"}
+    assert changed == {
+        "experiments/results/lr-1.json",
+        "experiments/results/test.json",
+        "notebooks/09_results.ipynb",
+    }
+    # Both runs tie on the validation set, so the first by name is chosen; it was rerun, and its
+    # model is measured once on the test set.
+    tested = load_test_result(checkout / "experiments" / "results")
+    assert tested.run == "lr-1" and 0 <= tested.test_accuracy <= 1
+
+
+def test_a_chosen_run_without_its_model_or_test_result_stops_before_publishing(tmp_path):
+    checkout = sweep_checkout(
+        tmp_path, SWEEP, {"post": {"epochs": 2}, "lr-1": {"epochs": 2, "learning_rate": 1.0}}
+    )
+    before = snapshot(checkout)
+    result = run_module("experiments", "--only", "post", env=in_checkout(checkout), cwd=checkout)
+    assert result.returncode == 1
+    assert "the run chosen on the validation set, 'lr-1', was not rerun" in result.stderr
+    assert "make experiments ONLY=lr-1" in result.stderr and snapshot(checkout) == before
 
 
 def test_rerunning_some_runs_is_refused_when_another_runs_result_is_stale(tmp_path):
@@ -223,7 +256,7 @@ def test_a_damaged_or_missing_result_says_what_to_run(tmp_path):
 def test_runs_varying_picks_the_runs_of_one_question():
     runs = load_experiments()
     rates = runs_varying(runs, "learning_rate")
-    assert [r.setting.learning_rate for r in rates] == [0.001, 0.01, 0.1, 1.0]
+    assert [r.setting.learning_rate for r in rates] == [0.001, 0.01, 0.1, 1.0, 10.0]
     assert all(r.setting.batch_size == 128 for r in rates)
     assert [r.setting.batch_size for r in runs_varying(runs, "batch_size")] == [32, 128, 1024]
 
@@ -231,3 +264,17 @@ def test_runs_varying_picks_the_runs_of_one_question():
 def test_an_epoch_takes_the_median_time_without_the_first_which_compiles():
     run = Experiment(Setting("x", epochs=4), {}, [30.0, 1.0, 3.0, 2.0], {}, "a CPU")
     assert run.epoch_seconds() == 2.0
+
+
+def test_the_choice_is_among_settings_never_among_seeds():
+    """A seed that happens to score highest is luck, not a setting: the choice skips it."""
+
+    def run(name, seed, val_accuracy):
+        history = {"val_accuracy": [val_accuracy] * 2}
+        return Experiment(Setting(name, epochs=2, seed=seed), history, [1.0, 1.0], {}, "a CPU")
+
+    runs = {"post": run("post", 123, 0.90), "lr-1": run("lr-1", 123, 0.95)}
+    assert best_on_validation(runs).setting.name == "lr-1"
+    runs["seed-1"] = run("seed-1", 1, 0.99)
+    assert best_on_validation(runs).setting.name == "lr-1"
+    assert best_on_validation({**runs, "lr-2": run("lr-2", 123, 0.96)}).setting.name == "lr-2"

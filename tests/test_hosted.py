@@ -15,11 +15,13 @@ def minor_step(version: str, step: int) -> str:
     return f"{major}.{int(minor) + step}.0"
 
 
-def test_in_a_checkout_the_first_cell_says_in_one_line_that_it_did_nothing(capsys):
+def test_in_a_checkout_the_first_cell_says_in_one_line_that_it_fetched_nothing(capsys):
     hosted.prepare("mnist-in-17-lines-main")
-    assert capsys.readouterr().out == (
-        "This notebook runs in a checkout of the series: nothing to fetch.\n"
-    )
+    said = capsys.readouterr().out
+    assert said.startswith("A checkout of the series, nothing to fetch: Python ")
+    assert said.count("\n") == 1 and "Keras " in said and "Traceback" not in said
+    versions = hosted.here()
+    assert f"Keras {versions['keras']} on TensorFlow {versions['tensorflow']}" in said
 
 
 def test_versions_in_the_supported_range_need_no_advice():
@@ -32,10 +34,11 @@ def test_versions_in_the_supported_range_need_no_advice():
 def test_a_version_outside_the_range_gets_one_line_saying_what_to_do(package):
     older = minor_step(f"{hosted.OLDEST[package]}.0", -1)
     newer = minor_step(COMMITTED[package], 1)
+    name = hosted.NAMES[package]  # as readers know it: TensorFlow, Keras
     for version, says in (
-        (older, f"{package} {older} is older than this series supports ({hosted.OLDEST[package]}"),
-        (newer, f"{package} {newer} is newer than any this series was tried with"),
-        ("not installed", f"{package} is not installed here: pip install {package}=="),
+        (older, f"{name} {older} is older than this series supports ({hosted.OLDEST[package]}"),
+        (newer, f"{name} {newer} is newer than any this series was tried with"),
+        ("not installed", f"{name} is not installed here: pip install {package}=="),
     ):
         (line,) = hosted.advice({**COMMITTED, package: version}, COMMITTED)
         assert says in line and "\n" not in line

@@ -18,7 +18,9 @@ from mnist17.hosted import widget_note
 
 FRONT_END = Path(__file__).with_name("digit_pad.js")
 STYLE = Path(__file__).with_name("digit_pad.css")
-PLAIN_TEXT = "[the drawing pad: run this cell in JupyterLab to draw a digit on it]"
+PLAIN_TEXT = (
+    "[the drawing pad: run this cell in a live notebook (JupyterLab, Colab, Binder) to draw on it]"
+)
 
 
 class DigitPad(anywidget.AnyWidget):

@@ -1,9 +1,12 @@
 """The results of `make experiments`: one small JSON file per training run, read by notebook 09.
 
 `experiments/train_one_setting.ipynb` trains the post's network once with one setting (the
-learning rate, the batch size, the activation ...) and saves its history here; notebook 09 only
-reads these files and plots them, so re-plotting never retrains. `validate_setting` checks a
-setting before any training starts, with a message that names what is wrong.
+learning rate, the batch size, the activation ...) on the first 50,000 training images, measures
+it after each epoch on the other 10,000 (the validation set: settings are compared and chosen on
+it, never on the test set), and saves its history here; notebook 09 only reads these files and
+plots them, so re-plotting never retrains. The setting chosen on the validation set
+(`best_on_validation`) is then measured once on the test set (`test.json`). `validate_setting`
+checks a setting before any training starts, with a message that names what is wrong.
 """
 
 import json
@@ -20,7 +23,10 @@ from mnist17.params import DEFAULTS, ParameterError, validate_training_params
 from mnist17.paths import display_path, root
 
 RESULTS_VARIABLE = "MNIST17_EXPERIMENT_RESULTS"  # `make experiments` points 09 at its new runs
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2  # 2: validated on held-out training images (1: on the test set)
+VALIDATION_IMAGES = 10000  # the last training images, held out as the validation set
+CHOOSE_AT = 50  # the epoch after which settings are compared to choose one: the post's length
+TEST_FILE = "test.json"  # the chosen setting, measured once on the test set
 ACTIVATIONS = ("sigmoid", "relu")
 METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 _NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
@@ -157,7 +163,7 @@ def read_experiment(path: Path) -> Experiment:
 def load_experiments(folder: Path | None = None) -> dict[str, Experiment]:
     """Every result in `folder` (default `results_dir()`), by run name, in the sweep's order."""
     folder = Path(folder) if folder is not None else results_dir()
-    paths = sorted(folder.glob("*.json"))
+    paths = sorted(path for path in folder.glob("*.json") if path.name != TEST_FILE)
     if not paths:
         raise ExperimentResultsError(f"No experiment results in {display_path(folder)}. {RERUN}")
     experiments = [read_experiment(path) for path in paths]
@@ -180,3 +186,63 @@ def runs_varying(
         if differing <= {field}:
             chosen.append(experiment)
     return sorted(chosen, key=lambda e: getattr(e.setting, field))
+
+
+def choosing_epoch(experiments: dict[str, Experiment]) -> int:
+    """The epoch after which runs are compared to choose one: `CHOOSE_AT`, or the shortest run's
+    length when one is shorter."""
+    return min(CHOOSE_AT, *(run.setting.epochs for run in experiments.values()))
+
+
+def best_on_validation(experiments: dict[str, Experiment], base: str = "post") -> Experiment:
+    """The setting with the highest validation accuracy after `choosing_epoch` (the first by name
+    when two tie), among the runs with the `base` run's seed: another seed measures noise, it is
+    not a setting to choose."""
+    epoch = choosing_epoch(experiments)
+    seed = experiments[base].setting.seed
+    settings = [run for run in experiments.values() if run.setting.seed == seed]
+    return max(settings, key=lambda run: run.at_epoch("val_accuracy", epoch))
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """The chosen run measured once on the test set."""
+
+    run: str
+    setting: Setting
+    chosen_at: int
+    test_loss: float
+    test_accuracy: float
+
+
+def load_test_result(folder: Path | None = None) -> TestResult:
+    """The test set's verdict on the chosen run (`test.json`, written by `make experiments`)."""
+    path = (Path(folder) if folder is not None else results_dir()) / TEST_FILE
+    try:
+        record = json.loads(path.read_text())
+        return TestResult(
+            record["run"],
+            validate_setting(**record["setting"]),
+            record["chosen_at"],
+            float(record["test_loss"]),
+            float(record["test_accuracy"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, ParameterError) as error:
+        raise ExperimentResultsError(
+            f"{display_path(path)} is missing or damaged ({type(error).__name__}: {error}). {RERUN}"
+        ) from None
+
+
+def save_test_result(folder: Path, run: Experiment, chosen_at: int, loss: float, accuracy: float):
+    """Write the chosen run's one measurement on the test set as `folder/test.json`."""
+    record = {
+        "run": run.setting.name,
+        "setting": run.setting.as_dict(),
+        "chosen_at": chosen_at,
+        "test_loss": float(loss),
+        "test_accuracy": float(accuracy),
+        "versions": versions(),
+    }
+    path = Path(folder) / TEST_FILE
+    write_atomically(path, lambda tmp: tmp.write_text(json.dumps(record, indent=1) + "\n"))
+    return path

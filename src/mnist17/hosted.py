@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from mnist17.data import load_mnist
-from mnist17.environment import package_version
+from mnist17.environment import BACKEND_PACKAGES, package_version, versions
 from mnist17.paths import mnist_file, root
 
 # The id of that first cell in every notebook (`make links` writes it).
@@ -27,6 +27,21 @@ HOSTED_CELL_ID = "hosted-setup"
 OLDEST = {"tensorflow": "2.19", "keras": "3.10"}
 CHECKED = ("python", "tensorflow", "keras", "numpy")
 CHANGE_RUNTIME = "on Colab, Command Palette > Change runtime version"
+# The packages the first cell names, as readers know them; the last three are notebook 08's pad's.
+NAMES = {
+    "tensorflow": "TensorFlow",
+    "jax": "JAX",
+    "jaxlib": "jaxlib",
+    "torch": "PyTorch",
+    "keras": "Keras",
+    "numpy": "NumPy",
+    "scikit-learn": "scikit-learn",
+    "matplotlib": "matplotlib",
+    "pillow": "Pillow",
+    "ipywidgets": "ipywidgets",
+    "anywidget": "anywidget",
+}
+PAD_PACKAGES = ("pillow", "ipywidgets", "anywidget")
 
 
 def runtime() -> str:
@@ -66,6 +81,15 @@ def here() -> dict[str, str]:
     return found
 
 
+def describe(found: dict[str, str]) -> str:
+    """`Python 3.11.7, Keras 3.15.1 on TensorFlow 2.21.0, NumPy 2.4.6, ...` from versions()."""
+    engine = BACKEND_PACKAGES[found.get("backend", "tensorflow")]
+    on = " and ".join(f"{NAMES[name]} {found[name]}" for name in engine)
+    skip = {"python", "backend", "keras", *engine}
+    rest = [f"{NAMES.get(name, name)} {v}" for name, v in found.items() if name not in skip]
+    return ", ".join([f"Python {found['python']}", f"Keras {found['keras']} on {on}", *rest])
+
+
 def _minor(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
@@ -76,15 +100,15 @@ def advice(versions: dict[str, str], committed: dict[str, str]) -> list[str]:
     for name, oldest in OLDEST.items():
         have, newest = versions[name], committed[name]
         if have == "not installed":
-            lines.append(f"{name} is not installed here: pip install {name}=={newest}")
+            lines.append(f"{NAMES[name]} is not installed here: pip install {name}=={newest}")
         elif _minor(have) < _minor(oldest):
             lines.append(
-                f"{name} {have} is older than this series supports ({oldest} to {newest}): "
-                f"{CHANGE_RUNTIME} (26.04 or later), elsewhere pip install {name}=={newest}"
+                f"{NAMES[name]} {have} is older than this series supports ({oldest} to {newest}):"
+                f" {CHANGE_RUNTIME} (26.04 or later), elsewhere pip install {name}=={newest}"
             )
         elif _minor(have) > _minor(newest):
             lines.append(
-                f"{name} {have} is newer than any this series was tried with ({oldest} to "
+                f"{NAMES[name]} {have} is newer than any this series was tried with ({oldest} to "
                 f"{newest}): if a cell fails, {CHANGE_RUNTIME} (26.07)"
             )
     return lines
@@ -95,7 +119,7 @@ def prepare(copy: str | Path) -> None:
     package = Path(sys.modules[__package__].__file__).resolve()
     fetched = Path(copy).resolve()
     if fetched not in package.parents:
-        print("This notebook runs in a checkout of the series: nothing to fetch.")
+        print(f"A checkout of the series, nothing to fetch: {describe(versions(*PAD_PACKAGES))}.")
         return
     if mnist_file().exists():
         print(f"The series was fetched into {copy}/ before: nothing to fetch.")
@@ -103,9 +127,10 @@ def prepare(copy: str | Path) -> None:
     load_mnist()  # downloaded from its address and verified, as `make data` does
     where = runtime() or "This runtime"
     print(f"{where}: the series' helper package and MNIST (verified) are in {copy}/.")
-    versions, committed = here(), committed_versions()
-    shown = ", ".join(f"{name} {versions[name]}" for name in CHECKED)
-    then = ", ".join(f"{name} {committed[name]}" for name in CHECKED)
-    print(f"Here: {shown}; the committed outputs: {then}. The last digits may differ.")
-    for line in advice(versions, committed):
+    committed = committed_versions()
+    print(
+        f"Here: {describe(versions(*PAD_PACKAGES))}; the committed outputs: {describe(committed)}."
+        " The last digits of the numbers may differ."
+    )
+    for line in advice(here(), committed):
         print(line)

@@ -137,8 +137,8 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "preprocessing: / 255.0 removed in 06",
             "06_making_predictions",
-            '28 * 28 * 1)).astype("float32") / 255.0',
-            '28 * 28 * 1)).astype("float32")',
+            '(X_test.shape[0], 28 * 28 * 1)).astype("float32") / 255.0',
+            '(X_test.shape[0], 28 * 28 * 1)).astype("float32")',
             needs=TRAINING,
         ),
         Breakage(

@@ -14,6 +14,7 @@ setting is checked before the first run starts.
 """
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -24,9 +25,15 @@ from pathlib import Path
 from mnist17.experiments import (
     RESULTS_VARIABLE,
     SETTING_FIELDS,
+    TEST_FILE,
     ExperimentResultsError,
     Setting,
+    best_on_validation,
+    choosing_epoch,
+    load_experiments,
+    load_test_result,
     read_experiment,
+    save_test_result,
     validate_setting,
 )
 from mnist17.files import copy_atomically, write_atomically
@@ -124,14 +131,18 @@ def run_sweep(
 ) -> Path:
     """Run every setting into `build/runs/` and `build/results/`; raise on the first failure."""
     runs, results = build / "runs", build / "results"
-    runs.mkdir(parents=True)
-    results.mkdir(parents=True)
+    for folder in (runs, results, build / "models"):
+        folder.mkdir(parents=True)
     machine = cpu_features()["cpu"]
     for number, setting in enumerate(settings, 1):
         print(f"[{number}/{len(settings)}] {setting.name}: {describe(setting)}", flush=True)
         started = time.perf_counter()
         result = results / f"{setting.name}.json"
-        parameters = {**setting.as_dict(), "result_file": str(result)}
+        parameters = {
+            **setting.as_dict(),
+            "result_file": str(result),
+            "model_file": str(build / "models" / f"{setting.name}.keras"),
+        }
         try:
             execute(
                 template(),
@@ -174,15 +185,63 @@ def others_committed(settings: list[Setting], rerun: list[Setting]) -> dict[str,
     return found
 
 
-def redraw(build: Path, results: Path, others: dict[str, Path], cell_timeout: int) -> Path:
-    """Run notebook 09 on the new results and the committed ones of the runs not rerun (`others`),
-    together in `build/all-results/`; its figures go to `build/figures/`."""
-    notebook = results_notebook()
-    executed = build / "notebooks" / notebook.name
+def whole_sweep(build: Path, results: Path, others: dict[str, Path]) -> Path:
+    """`build/all-results/`: the new results and the committed ones of the runs not rerun."""
     drawn_from = build / "all-results"
     drawn_from.mkdir()
     for path in [*others.values(), *results.glob("*.json")]:
         shutil.copy2(path, drawn_from / path.name)
+    return drawn_from
+
+
+def evaluate_on_test(model_file: Path, setting: Setting) -> tuple[float, float]:
+    """The saved model's loss and accuracy on the 10,000 test images, prepared as it trained."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    from mnist17.data import load_mnist
+    from mnist17.environment import setup_keras
+
+    setup_keras()  # quiet, and the thread count the notebooks use
+    import keras
+
+    (_, y_train), (x_test, y_test) = load_mnist()
+    scale = 255.0 if setting.scale_inputs else 1.0
+    x = x_test.reshape(len(x_test), 28 * 28).astype("float32") / scale
+    y = LabelBinarizer().fit(y_train).transform(y_test)
+    model = keras.saving.load_model(model_file, safe_mode=True)
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    return float(loss), float(accuracy)
+
+
+def measure_the_chosen(drawn_from: Path, models: Path, results: Path) -> str:
+    """Measure the run chosen on the validation set once on the test set (`test.json` in
+    `results` and `drawn_from`); a chosen run that was not rerun keeps its committed measurement."""
+    runs = load_experiments(drawn_from)
+    chosen = best_on_validation(runs)
+    name = chosen.setting.name
+    model = models / f"{name}.keras"
+    if model.exists():
+        measured = evaluate_on_test(model, chosen.setting)
+        save_test_result(results, chosen, choosing_epoch(runs), *measured)
+        shutil.copy2(results / TEST_FILE, drawn_from / TEST_FILE)
+        return name
+    try:
+        committed = load_test_result(committed_results())
+    except ExperimentResultsError:
+        committed = None
+    if committed is None or (committed.run, committed.setting) != (name, chosen.setting):
+        raise NotebookRunError(
+            f"the run chosen on the validation set, {name!r}, was not rerun, and the committed "
+            f"test result is not of it: run `make experiments ONLY={name}` (or all of them)"
+        )
+    shutil.copy2(committed_results() / TEST_FILE, drawn_from / TEST_FILE)
+    return name
+
+
+def redraw(build: Path, drawn_from: Path, cell_timeout: int) -> Path:
+    """Run notebook 09 on the results in `drawn_from`; its figures go to `build/figures/`."""
+    notebook = results_notebook()
+    executed = build / "notebooks" / notebook.name
     print(f"running {notebook.name} on the results of the whole sweep", flush=True)
     env = kernel_env(**{OUTPUT_DIR_VARIABLE: build, RESULTS_VARIABLE: drawn_from})
     execute(notebook, executed, cwd=notebook.parent, env=env, cell_timeout=cell_timeout)
@@ -201,7 +260,7 @@ def publish(build: Path, results: Path, executed: Path, complete: bool) -> list[
         published.append(committed / path.name)
     if complete:  # a run removed from the sweep leaves no stale result behind
         for stale in committed.glob("*.json"):
-            if stale.name not in new:
+            if stale.name not in new and stale.name != TEST_FILE:
                 stale.unlink()
     copy_atomically(executed, root() / "notebooks" / executed.name)
     published.append(root() / "notebooks" / executed.name)
@@ -222,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", default=None, metavar="NAME", help="run only these")
     parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
     parser.add_argument("--cell-timeout", default=CELL_TIMEOUT, help="seconds per cell")
+    parser.add_argument(
+        "--epochs", type=int, help="train every run this long instead (with --output only)"
+    )
     args = parser.parse_args(argv)
     try:
         every = read_sweep(args.sweep or sweep_file())
@@ -239,6 +301,13 @@ def main(argv: list[str] | None = None) -> int:
             settings = [s for s in every if s.name in args.only]
             if args.output is None:  # notebook 09 will be redrawn: it needs the other runs too
                 others = others_committed(every, settings)
+        if args.epochs is not None:
+            if args.output is None or args.epochs < 1:
+                raise ParameterError(
+                    "--epochs shortens runs for a check only: give a positive number and --output "
+                    "(results of another length are never published)"
+                )
+            settings = [dataclasses.replace(s, epochs=args.epochs) for s in settings]
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -268,7 +337,10 @@ def sweep(
                 f"Results: {display_path(results)}"
             )
             return
-        executed = redraw(build, results, others, cell_timeout)
+        drawn_from = whole_sweep(build, results, others)
+        chosen = measure_the_chosen(drawn_from, build / "models", results)
+        print(f"chosen on the validation set: {chosen}, measured once on the test set", flush=True)
+        executed = redraw(build, drawn_from, cell_timeout)
         published = publish(build, results, executed, complete)
     print(
         f"done in {time.perf_counter() - started:.0f} s: {len(published)} files updated "

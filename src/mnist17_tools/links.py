@@ -29,9 +29,12 @@ from mnist17_tools.series import series
 LINKS_PREFIX = "**Run it online:** "
 INTRO_ID, CELL_ID = "hosted-intro", HOSTED_CELL_ID
 INTRO = (
-    "On a hosted runtime (Colab, Kaggle), where this notebook opens alone, the first cell fetches "
-    "the series' small helper package and MNIST, and says which versions it runs with; in a "
-    "checkout it does nothing. (Nothing is installed: the runtime's TensorFlow and Keras stay.)"
+    "## Setup\n\n"
+    "The first cell makes this notebook run anywhere. In a checkout of the series it only prints "
+    "the versions it runs with. Opened alone on Colab or Kaggle, it first fetches the series' "
+    "small helper package and MNIST beside the notebook and says which versions the runtime has "
+    "beside those the committed outputs came from; it installs nothing, so the runtime's "
+    "TensorFlow and Keras stay as they are:"
 )
 # The first code cell of every notebook. Only the line with SERIES and BRANCH depends on the home.
 CELL = """# extra code – lets this notebook run alone on a hosted runtime (Colab, Kaggle)

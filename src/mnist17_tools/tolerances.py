@@ -63,20 +63,38 @@ TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
         ],
         # Epochs in which val_accuracy was above accuracy.
         "c1a2b3d4": [printed("epochs", r"accuracy in {number} of", decimals=0)],
-        # Exercise 2's solution: two fresh models trained for 2 epochs.
+        # The untrained network's loss beside -log(1/10), and the final weights on the
+        # training images beside the last val_accuracy.
+        "untrained-loss": [printed("untrained loss", r"untrained loss {number}", decimals=4)],
+        "train-evaluate": [
+            printed("accuracy", r"accuracy {number} on the training", decimals=4),
+            printed("val_accuracy", r"images, {number} on the test", decimals=4),
+        ],
+        # Exercise 2's solution: two fresh models trained for 2 epochs; 3's: 5 epochs at rate 1.
         "sol-04-2": [printed("loss", r"after 2 epochs {number}", decimals=4)],
+        "sol-04-3": [printed("val_accuracy", r"val_accuracy {number}", decimals=4)],
     },
     "05_plotting_results.ipynb": {
         "e3c4d5f6": [
             printed("epochs with a rise", r"rose in {number} of", decimals=0),
             printed("epoch of the lowest val_loss", r"at epoch {number} of", decimals=0),
+            printed("epochs with val_loss below loss", r"below loss in {number} of", decimals=0),
         ],
         "a5e6f7b8": [printed("val_accuracy", r"val_accuracy {number}", decimals=4)],
         "sol-05-1": [
-            printed("epoch of the lowest val_loss", r"at epoch {number} of", decimals=0),
-            printed("val_loss", r"of \d+: {number}", decimals=4),
+            printed("epoch of the steepest fall", r"most in epoch {number}:", decimals=0),
+            printed("fall of val_loss", r"by {number}", decimals=4),
         ],
+        "sol-05-3": [printed("change in the last epoch", r"loss {number}", decimals=4)],
         "sol-05-2": [printed("epochs", r"val_accuracy: {number} of", decimals=0)],
+        # Exercise 4's solution: 500 images, 150 epochs, overfitting.
+        "sol-05-4": [
+            printed("epoch of the lowest val_loss", r"at epoch {number} of 150", decimals=0),
+            printed("lowest val_loss", r"of 150: {number}", decimals=4),
+            printed("accuracy", r"accuracy {number},", decimals=4),
+            printed("loss", r" loss {number},", decimals=4),
+            printed("val_loss", r"val_loss {number}$", decimals=4),
+        ],
     },
     "06_making_predictions.ipynb": {
         # model.predict for the first test digit: ten probabilities, printed with 4 decimals.
@@ -97,6 +115,7 @@ TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
         "sol-06-1": [printed("accuracy of a digit", r"(?m)^\d: {number}", decimals=4)],
         "sol-06-2": [printed("average confidence", r"(?:right|wrong): {number}", decimals=4)],
         "sol-06-3": [printed("probability", r"probability {number}", decimals=4)],
+        "sol-06-4": [printed("probability", r"with probability {number}", decimals=4)],
     },
     "07_the_17_lines.ipynb": {
         "3db11006": [
@@ -107,6 +126,8 @@ TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
             printed("loss", r"loss {number}", decimals=4),
             printed("accuracy", r"accuracy {number}", decimals=4),
         ],
+        # Exercise 4's solution: ReLU and a rate of 0.1, 5 epochs.
+        "sol-07-4": [printed("val_accuracy", r"val_accuracy {number}", decimals=4)],
     },
     "08_draw_a_digit.ipynb": {
         # model.predict for digits drawn from stroke coordinates: "read as 7 with probability ...".
@@ -118,11 +139,15 @@ TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
             "sol-08-1",  # exercise solutions: a one-stroke 1, the 7 upside down, a thin 3
             "sol-08-2",
             "sol-08-3",
+            "sol-08-4",  # two 4s drawn from strokes
         )
     },
     "03_model_definition.ipynb": {
         # Exercise 3's solution: the untrained model's ten probabilities, 2 decimals.
-        "sol-03-3": [printed("probability", r"'{number}'", decimals=2)],
+        "sol-03-3": [
+            printed("probability", r"'{number}'", decimals=2),
+            printed("untrained loss", r"1,000 images: {number}", decimals=2),
+        ],
     },
 }
 

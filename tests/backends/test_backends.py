@@ -21,8 +21,9 @@ import pytest
 from helpers import ROOT, run_module, run_notebook, text_of
 from matplotlib.image import imread
 
-from mnist17.environment import BACKEND_PACKAGES
+from mnist17.environment import BACKEND_PACKAGES, versions
 from mnist17.experiments import load_experiments
+from mnist17.hosted import HOSTED_CELL_ID, NAMES
 from mnist17.params import DEFAULTS, POST_METRICS
 from mnist17_tools.checkout import copy_checkout
 from mnist17_tools.claims import CLAIMS, Notebook
@@ -84,13 +85,12 @@ def test_every_notebook_runs_clean(run):
             assert "Warning" not in text and "Traceback" not in text, (name, cell_id, text)
 
 
-def test_setup_prints_the_backend_and_its_versions(run):
+def test_the_first_cell_prints_the_backend_and_its_versions(run):
     backend, build = run
-    setup = output_of(executed(build, "04_training"), "bed980be")
-    assert f"'backend': '{backend}'" in setup
-    for package in BACKEND_PACKAGES[backend]:
-        assert f"'{package}': " in setup
-    assert "'tensorflow'" not in setup
+    said = output_of(executed(build, "04_training"), HOSTED_CELL_ID)
+    engine = " and ".join(f"{NAMES[p]} " for p in BACKEND_PACKAGES[backend])
+    assert f"Keras {versions()['keras']} on {NAMES[BACKEND_PACKAGES[backend][0]]} " in said
+    assert engine.split(" and ")[0] in said and "TensorFlow" not in said
 
 
 def test_fifty_epochs_reach_the_posts_accuracy(run):

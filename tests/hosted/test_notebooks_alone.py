@@ -18,6 +18,8 @@ import nbformat
 import pytest
 from helpers import ROOT
 
+from mnist17.drawing_pad import PLAIN_TEXT
+from mnist17.hosted import NAMES as hosted_names
 from mnist17.hosted import OLDEST
 from mnist17.params import POST_METRICS
 from mnist17.paths import notebooks_dir
@@ -89,9 +91,11 @@ def test_the_first_cell_fetched_the_series_and_names_the_hosts_versions(runs):
         assert (
             "the series' helper package and MNIST (verified) are in mnist-in-17-lines-main/" in said
         )
+        here = said.split("Here: ")[1].split(";")[0]
         for package in ("tensorflow", "keras", "numpy"):
-            assert f"{package} {versions[package]}" in said.split(";")[0], (name, said)
-        assert "the committed outputs: python 3.11" in said and "The last digits may differ" in said
+            assert f"{hosted_names[package]} {versions[package]}" in here, (name, said)
+        assert "; the committed outputs: Python 3.11" in said
+        assert "The last digits of the numbers may differ" in said
         assert (run.work / "mnist-in-17-lines-main" / "data" / "mnist.npz").exists()
 
 
@@ -143,7 +147,7 @@ def test_the_drawing_pad_reads_a_drawn_digit_with_the_hosts_widgets(runs):
     _, results, *_ = runs
     said = hosted.printed(results["08_draw_a_digit.ipynb"].executed)
     assert re.search(r"^read as \d with probability \d\.\d{4}$", said, re.M)
-    assert "[the drawing pad: run this cell in JupyterLab to draw a digit on it]" in said
+    assert PLAIN_TEXT in said
 
 
 def test_the_checkout_and_the_real_home_are_unchanged(runs):
