@@ -24,6 +24,12 @@ docs/where-it-runs.md lists the measurements per machine, and `make test-breakag
 these tolerances still catch a changed learning rate, batch size, epoch count, layer size,
 activation, loss, optimizer, seed or preprocessing.
 
+Measured on 2026-12-01, Intel Xeon with AVX-512 and AMX (the machine of the committed outputs
+since then), `no-avx512` only (the fresh-clone `.ci/run`): of every printed number, including
+those the teaching revision added (04's untrained loss and final weights on the training images,
+the solutions 03-4 to 08-4), only 07's ReLU solution moved, by up to 2 images of its 10,000
+(0.0002); its `measured` says so. The other emulations have not run on these new numbers.
+
 Keys: notebook file name, then the id of the cell (nbformat cell ids are stable).
 """
 
@@ -126,8 +132,12 @@ TOLERANCES: dict[str, dict[str, list[Quantity]]] = {
             printed("loss", r"loss {number}", decimals=4),
             printed("accuracy", r"accuracy {number}", decimals=4),
         ],
-        # Exercise 4's solution: ReLU and a rate of 0.1, 5 epochs.
-        "sol-07-4": [printed("val_accuracy", r"val_accuracy {number}", decimals=4)],
+        # Exercise 4's solution: ReLU and a rate of 0.1, 5 epochs, validated on 10,000 held-out
+        # training images. Measured: 2 images of 10,000 under no-avx512 (2026-12-01, the only
+        # printed number of the series that moved there).
+        "sol-07-4": [
+            printed("val_accuracy", r"val_accuracy {number}", decimals=4, measured=0.0002)
+        ],
     },
     "08_draw_a_digit.ipynb": {
         # model.predict for digits drawn from stroke coordinates: "read as 7 with probability ...".
