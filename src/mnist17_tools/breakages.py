@@ -262,7 +262,7 @@ BREAKAGES: dict[str, list[Breakage]] = {
         Breakage(
             "nn1: wrong predictions titled in green",
             "06_making_predictions",
-            'color="green" if right else "firebrick"',
+            'color="green" if correct else "firebrick"',
             'color="green"',
             needs=TRAINING,
             figures=("nn1",),

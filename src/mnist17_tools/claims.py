@@ -216,12 +216,13 @@ CLAIMS += [
     ),
     Claim(
         "04",
-        "The post's settings take 39 epochs to pass 0.90 validation accuracy",
+        # 39 on TensorFlow, 37 on JAX (other initial weights): the sentence holds on every backend.
+        "The post's settings take more than 30 epochs to pass 0.90 validation accuracy",
         lambda nb, runs: (
             [i for i, v in enumerate(nb.numbers("4f93ac37", r"val_accuracy: (N)"), 1) if v > 0.90][
                 0
             ]
-            == 39
+            > 30
         ),
     ),
     Claim(
@@ -394,6 +395,16 @@ def _overfits_after_its_lowest(run: Experiment) -> bool:
     )
 
 
+def _grows_then_stays_high(loss: list[float]) -> bool:
+    """Grows over the first ten epochs, not steadily, then stays near its peak."""
+    peak = max(loss[:10])
+    return (
+        peak > 5 * loss[0]
+        and any(b < a for a, b in pairwise(loss[:10]))
+        and min(loss[9:]) > 0.8 * peak
+    )
+
+
 def _batch_lead_per_second(nb: Notebook, runs: dict) -> bool:
     per_second = nb.numbers("a1b2c317", r"val_accuracy (N)")
     return per_second[0] > per_second[1] > per_second[2]
@@ -418,12 +429,10 @@ CLAIMS += [
     ),
     Claim(
         "09",
-        "At 10 the training loss grows over the 50 epochs, with ups and downs, instead of falling, "
-        "and the network reads digits no better than chance (one in ten)",
+        "At 10 the training loss grows over the first ten epochs, with ups and downs, then stays "
+        "high instead of falling, and the network reads digits no better than chance (one in ten)",
         lambda nb, runs: (
-            (lambda loss: loss[-1] > loss[0] and any(b < a for a, b in pairwise(loss)))(
-                runs["lr-10"].history["loss"][:50]
-            )
+            _grows_then_stays_high(runs["lr-10"].history["loss"][:50])
             and all(v < 0.15 for v in runs["lr-10"].history["val_accuracy"][:50])
         ),
     ),
@@ -502,7 +511,7 @@ CLAIMS += [
     ),
     Claim(
         "09",
-        "The chosen rate is also the one whose validation loss turned up after its lowest epoch",
+        "The chosen rate is also a run whose validation loss turned up after its lowest epoch",
         lambda nb, runs: (
             nb.numbers("e09711b5", r"chosen: lr-(N),")[0] == 1
             and _overfits_after_its_lowest(runs["lr-1"])
