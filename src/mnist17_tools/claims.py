@@ -253,8 +253,9 @@ CLAIMS += [
     ),
     Claim(
         "05",
-        "The gap stays below zero in every epoch",
-        lambda nb, runs: nb.numbers("sol-05-2", r"val_accuracy: (N) of")[0] == 0,
+        # 0 of 50 epochs above on TensorFlow and JAX, 1 on PyTorch (other initial weights).
+        "The gap stays below zero in nearly every epoch",
+        lambda nb, runs: nb.numbers("sol-05-2", r"val_accuracy: (N) of")[0] <= 2,
     ),
     Claim(
         "05",
@@ -305,10 +306,9 @@ CLAIMS += [
     ),
     Claim(
         "07",
-        "Together the two changes pass 0.95 in the second epoch",
-        lambda nb, runs: (lambda v: v[0] <= 0.95 < v[1])(
-            nb.numbers("sol-07-4", r"val_accuracy (N)")
-        ),
+        # The second epoch on TensorFlow and JAX, the third on PyTorch.
+        "Together the two changes pass 0.95 within three epochs",
+        lambda nb, runs: max(nb.numbers("sol-07-4", r"val_accuracy (N)")[:3]) > 0.95,
     ),
     Claim(
         "08",
