@@ -70,11 +70,24 @@ def test_what_changes_from_run_to_run_is_not_kept():
             "execute_result", data={WIDGET_VIEW: {"model_id": "abc"}, "text/plain": "a pad"}
         )
     ]
-    nb.cells = [cell]
+    printed = nbformat.v4.new_code_cell("print(1); print(2, file=sys.stderr); print(3); print(4)")
+    # Where the kernel cuts a cell's prints into outputs depends on timing.
+    printed.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="1\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="2\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="3\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="4\n"),
+    ]
+    nb.cells = [cell, printed]
     strip_volatile_metadata(nb)
     assert "papermill" not in nb.metadata and "widgets" not in nb.metadata
     assert dict(cell.metadata) == {"tags": ["keep"]}
     assert dict(cell.outputs[0].data) == {"text/plain": "a pad"}
+    assert [(o.name, o.text) for o in printed.outputs] == [
+        ("stdout", "1\n"),
+        ("stderr", "2\n"),
+        ("stdout", "3\n4\n"),
+    ]
 
 
 def test_a_widget_leaves_no_state_or_model_id_in_the_executed_notebook(tmp_path):

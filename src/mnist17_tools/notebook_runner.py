@@ -55,6 +55,9 @@ def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Drop what changes on every run (papermill and execution timings, widget state and the
     random model ids of widget views), keep tags and outputs.
 
+    Consecutive prints to one stream are joined into one output: where the kernel cuts them
+    depends on timing, so the committed notebooks would otherwise change from run to run.
+
     A widget shown by a cell (08's drawing pad) keeps its plain-text output, which is what a
     saved notebook can show: its state lives in the kernel and is not saved.
     """
@@ -65,7 +68,25 @@ def strip_volatile_metadata(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata.pop(key, None)
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
+        if "outputs" in cell:
+            cell.outputs = joined_streams(cell.outputs)
     return nb
+
+
+def joined_streams(outputs: list) -> list:
+    """`outputs` with each run of consecutive outputs to the same stream joined into one."""
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and output.output_type == last.output_type == "stream"
+            and output.name == last.name
+        ):
+            last.text = "".join(last.text) + "".join(output.text)
+        else:
+            joined.append(output)
+    return joined
 
 
 def check_outputs(nb: nbformat.NotebookNode, name: str) -> None:
