@@ -12,11 +12,9 @@ def build_dir() -> Path:
     return root() / "build"
 
 
-def copy_checkout(target: Path, dataset: bool = True) -> Path:
-    """Copy the checkout's tracked and new files (what a fresh clone of it would hold once
-    committed) and, with `dataset`, the verified MNIST to `target`: a copy to break or run without
-    touching this one (no venv, no build output)."""
-    repo = root()
+def checkout_files(repo: Path) -> list[str]:
+    """The files of `repo` a fresh clone would hold once committed: tracked and new, not ignored
+    (no venv, no build output), as sorted paths relative to `repo`."""
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=repo,
@@ -24,10 +22,16 @@ def copy_checkout(target: Path, dataset: bool = True) -> Path:
         text=True,
         check=True,
     ).stdout.split("\0")
-    for name in filter(None, listed):
-        if (repo / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(repo / name, target / name)
+    return sorted(name for name in listed if name and (repo / name).is_file())
+
+
+def copy_checkout(target: Path, dataset: bool = True) -> Path:
+    """Copy the checkout's files (`checkout_files`) and, with `dataset`, the verified MNIST to
+    `target`: a copy to break or run without touching this one."""
+    repo = root()
+    for name in checkout_files(repo):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / name, target / name)
     if dataset:
         shutil.copy2(mnist_file(), target / "data" / "mnist.npz")
     return target

@@ -33,6 +33,7 @@ import nbformat
 from mnist17.artifacts import FALLBACK_EPOCHS_VARIABLE
 from mnist17.data import MIRROR_VARIABLE
 from mnist17.paths import mnist_file, root
+from mnist17_tools.checkout import checkout_files
 from mnist17_tools.links import home
 from mnist17_tools.notebook_runner import execute
 from mnist17_tools.series import TRAINING_NOTEBOOK
@@ -129,20 +130,10 @@ def series_zip(checkout: Path, change: Callable[[str, bytes], bytes | None] | No
     file, to serve a broken copy."""
     series, branch = home(checkout)
     prefix = f"{series.split('/')[1]}-{branch}/"
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=checkout,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(filter(None, listed)):
-            path = checkout / name
-            if not path.is_file():
-                continue
-            content = path.read_bytes()
+        for name in checkout_files(checkout):
+            content = (checkout / name).read_bytes()
             if change is not None:
                 content = change(name, content)
             if content is not None:
