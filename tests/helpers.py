@@ -3,6 +3,7 @@ reading notebooks, and comparing what a run of the series drew."""
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from mnist17.paths import OUTPUT_DIR_VARIABLE, notebooks_dir, root
+from mnist17_tools.claims import ANSI
 from mnist17_tools.notebook_runner import NotebookRunError, execute, kernel_env
 from mnist17_tools.series import series
 
@@ -161,3 +163,10 @@ def snapshot(checkout: Path) -> dict[str, bytes]:
         for p in sorted((checkout / folder).rglob("*"))
         if p.is_file()
     }
+
+
+def assert_pad_extensions_enabled(listing: str) -> None:
+    """`jupyter labextension list` shows the two extensions 08's drawing pad needs, enabled."""
+    text = ANSI.sub("", listing)
+    for extension in ("anywidget", "@jupyter-widgets/jupyterlab-manager"):
+        assert re.search(rf"^\s*{re.escape(extension)} v\S+ enabled\s+OK", text, re.M), text

@@ -1,7 +1,6 @@
 """`make lab`: JupyterLab listens on the loopback address only, and only with its token."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from helpers import ROOT, free_port
+from helpers import ROOT, assert_pad_extensions_enabled, free_port
 
 
 def listening_addresses(process: subprocess.Popen, port: int) -> set[str]:
@@ -82,6 +81,4 @@ def test_the_drawing_pads_extensions_come_with_the_packages(tmp_path):
         text=True,
         check=True,
     )
-    text = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
-    for extension in ("anywidget", "@jupyter-widgets/jupyterlab-manager"):
-        assert re.search(rf"^\s*{re.escape(extension)} v\S+ enabled\s+OK", text, re.M), text
+    assert_pad_extensions_enabled(listing.stdout + listing.stderr)

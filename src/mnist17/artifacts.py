@@ -20,8 +20,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from mnist17.environment import versions
 from mnist17.files import write_atomically
 from mnist17.hosted import HOSTED_CELL_ID
@@ -37,7 +35,7 @@ RERUN = (
 )
 
 
-TRAINING_NOTEBOOK = "04_training.ipynb"
+TRAINING_NOTEBOOK = "04_training.ipynb"  # the one that trains, and takes papermill's parameters
 # For tests only: how many epochs notebook 04's code trains when it runs here for a later notebook
 # (the hosted-runtime test in CI shortens it); readers get 04's own 50.
 FALLBACK_EPOCHS_VARIABLE = "MNIST17_FALLBACK_EPOCHS"
@@ -56,6 +54,8 @@ def training_code() -> str:
         raise TrainingResultsError(
             f"No trained model here, and no {display_path(notebook)} to train it."
         )
+    import nbformat  # here, not at import: every notebook's first cell imports this package
+
     sources = []
     for cell in nbformat.read(notebook, as_version=4).cells:
         if cell.cell_type == "markdown" and cell.source.startswith("## Exercises"):

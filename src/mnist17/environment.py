@@ -99,14 +99,15 @@ def quiet_tensorflow() -> None:
             os.dup2(devnull.fileno(), 2)
             import tensorflow
 
-            keep_silent = _version_tuple(tensorflow.__version__) < (2, 21)
+            keep_silent = version_tuple(tensorflow.__version__) < (2, 21)
     finally:
         if not keep_silent:
             os.dup2(saved, 2)
         os.close(saved)
 
 
-def _version_tuple(version: str) -> tuple[int, ...]:
+def version_tuple(version: str) -> tuple[int, ...]:
+    """(major, minor) of a version string: "2.21.0" -> (2, 21), "3.15.1rc1" -> (3, 15)."""
     return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
 
 

@@ -11,12 +11,11 @@ runtime has beside those the committed outputs came from. In a checkout it does 
 
 import json
 import os
-import platform
 import sys
 from pathlib import Path
 
 from mnist17.data import load_mnist
-from mnist17.environment import BACKEND_PACKAGES, package_version, versions
+from mnist17.environment import BACKEND_PACKAGES, package_version, version_tuple, versions
 from mnist17.paths import mnist_file, root
 
 # The id of that first cell in every notebook (`make links` writes it).
@@ -25,7 +24,6 @@ HOSTED_CELL_ID = "hosted-setup"
 # 2026.01), the oldest package set `make test-hosted` runs (tests/hosted/). The newest are those
 # the committed outputs came from (tests/reference-machine.json); a newer one was never tried.
 OLDEST = {"tensorflow": "2.19", "keras": "3.10"}
-CHECKED = ("python", "tensorflow", "keras", "numpy")
 CHANGE_RUNTIME = "on Colab, Command Palette > Change runtime version"
 # The packages the first cell names, as readers know them; the last three are notebook 08's pad's.
 NAMES = {
@@ -75,10 +73,8 @@ def committed_versions() -> dict[str, str]:
 
 
 def here() -> dict[str, str]:
-    """This kernel's versions of what the numbers depend on."""
-    found = {"python": platform.python_version()}
-    found |= {name: package_version(name) for name in CHECKED[1:]}
-    return found
+    """This kernel's versions of the packages `advice` checks (those of `OLDEST`)."""
+    return {name: package_version(name) for name in OLDEST}
 
 
 def describe(found: dict[str, str]) -> str:
@@ -90,10 +86,6 @@ def describe(found: dict[str, str]) -> str:
     return ", ".join([f"Python {found['python']}", f"Keras {found['keras']} on {on}", *rest])
 
 
-def _minor(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
-
-
 def advice(versions: dict[str, str], committed: dict[str, str]) -> list[str]:
     """One line per package outside the range the series supports, saying what to do."""
     lines = []
@@ -101,12 +93,12 @@ def advice(versions: dict[str, str], committed: dict[str, str]) -> list[str]:
         have, newest = versions[name], committed[name]
         if have == "not installed":
             lines.append(f"{NAMES[name]} is not installed here: pip install {name}=={newest}")
-        elif _minor(have) < _minor(oldest):
+        elif version_tuple(have) < version_tuple(oldest):
             lines.append(
                 f"{NAMES[name]} {have} is older than this series supports ({oldest} to {newest}):"
                 f" {CHANGE_RUNTIME} (26.04 or later), elsewhere pip install {name}=={newest}"
             )
-        elif _minor(have) > _minor(newest):
+        elif version_tuple(have) > version_tuple(newest):
             lines.append(
                 f"{NAMES[name]} {have} is newer than any this series was tried with ({oldest} to "
                 f"{newest}): if a cell fails, {CHANGE_RUNTIME} (26.07)"

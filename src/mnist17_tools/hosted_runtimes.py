@@ -30,13 +30,12 @@ from pathlib import Path
 
 import nbformat
 
-from mnist17.artifacts import FALLBACK_EPOCHS_VARIABLE
+from mnist17.artifacts import FALLBACK_EPOCHS_VARIABLE, TRAINING_NOTEBOOK
 from mnist17.data import MIRROR_VARIABLE
-from mnist17.paths import mnist_file, root
+from mnist17.paths import mnist_file, notebooks_dir, root
 from mnist17_tools.checkout import checkout_files
 from mnist17_tools.links import home
 from mnist17_tools.notebook_runner import execute
-from mnist17_tools.series import TRAINING_NOTEBOOK
 
 SETS = Path("tests") / "hosted"
 # What the notebooks import on a hosted runtime (the rest comes with these).
@@ -282,7 +281,7 @@ def epoch_lines(text: str) -> list[str]:
 
 def committed_epochs(epochs: int) -> list[str]:
     """The committed notebook 04's first `epochs` epoch lines."""
-    nb = nbformat.read(root() / "notebooks" / TRAINING_NOTEBOOK, as_version=4)
+    nb = nbformat.read(notebooks_dir() / TRAINING_NOTEBOOK, as_version=4)
     return epoch_lines(printed(nb))[:epochs]
 
 

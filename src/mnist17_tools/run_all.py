@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mnist17.artifacts import HISTORY_FILE
+from mnist17.artifacts import HISTORY_FILE, TRAINING_NOTEBOOK
 from mnist17.data import MnistDataError, load_mnist
 from mnist17.environment import BACKEND_PACKAGES, BACKEND_VARIABLE, BACKENDS
 from mnist17.files import copy_atomically, write_atomically
@@ -52,7 +52,7 @@ from mnist17_tools.notebook_runner import (
     parse_cell_timeout,
 )
 from mnist17_tools.reference import record_file
-from mnist17_tools.series import TRAINING_NOTEBOOK, series
+from mnist17_tools.series import series
 
 
 def run_notebooks(

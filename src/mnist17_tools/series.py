@@ -1,4 +1,5 @@
-"""The series itself: its notebooks in reading order, and the one that trains.
+"""The series itself: its notebooks in reading order (the one that trains is
+`mnist17.artifacts.TRAINING_NOTEBOOK`).
 
 Every tool that runs or checks the notebooks takes the list from here, so a new notebook
 (`notebooks/NN_name.ipynb`) joins `make run-all`, `make test` and the browser test by its name.
@@ -7,8 +8,6 @@ Every tool that runs or checks the notebooks takes the list from here, so a new 
 from pathlib import Path
 
 from mnist17.paths import notebooks_dir
-
-TRAINING_NOTEBOOK = "04_training.ipynb"  # the one that takes papermill's parameters
 
 
 def series() -> list[Path]:

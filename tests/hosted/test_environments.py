@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, assert_pad_extensions_enabled
 
 from mnist17_tools.checkout import copy_checkout
 from mnist17_tools.hosted_runtimes import interpreter
@@ -58,9 +58,7 @@ def test_binders_steps_give_the_pins_the_helper_package_and_mnist(tmp_path):
     extensions = subprocess.run(
         [venv / "bin" / "jupyter", "labextension", "list"], env=env, capture_output=True, text=True
     )
-    text = re.sub(r"\x1b\[[0-9;]*m", "", extensions.stdout + extensions.stderr)
-    for extension in ("anywidget", "@jupyter-widgets/jupyterlab-manager"):
-        assert re.search(rf"{re.escape(extension)} v\S+ enabled\s+OK", text), text
+    assert_pad_extensions_enabled(extensions.stdout + extensions.stderr)
 
 
 def test_the_devcontainer_uses_only_the_properties_of_the_spec():
