@@ -1,13 +1,13 @@
 """Sphinx settings of the book (`make book`, which stages the sources in build/book-src/ first).
 
 The notebooks are rendered with their committed outputs and never executed; the Jupyter Book theme
-(sphinx-book-theme) gives the sidebar in the series' order, previous/next links, search and a
-download button; `mnist17_tools.book_pages` adds each notebook's download link and page notes.
+(sphinx-book-theme) gives the sidebar in the series' order, previous/next links and search;
+`mnist17_tools.book_pages` adds each notebook's download link and page notes.
 """
 
 from pathlib import Path
 
-from mnist17_tools.links import home
+from mnist17_tools.book_pages import repository
 
 project = "Neural Networks I: MNIST in 17 Lines"
 author = "the series' maintainers, after the post by pw598"
@@ -15,8 +15,7 @@ copyright = "the post: pw598; MNIST: Yann LeCun, Corinna Cortes and Christopher 
 language = "en"
 
 extensions = ["myst_nb", "mnist17_tools.book_pages"]
-# downloads/notebooks/: the notebooks as committed, which book_pages copies next to their pages.
-exclude_patterns = ["downloads", "figures"]
+exclude_patterns = ["figures"]
 
 nb_execution_mode = "off"  # the committed outputs, as they are
 nb_merge_streams = True
@@ -25,7 +24,7 @@ myst_enable_extensions = ["colon_fence"]
 
 html_theme = "sphinx_book_theme"
 html_title = "MNIST in 17 Lines"
-html_copy_source = False  # the download link serves the notebook itself (html_extra_path)
+html_copy_source = False  # the download link serves the notebook itself (book.py)
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_static_path = ["static"]
@@ -36,7 +35,7 @@ templates_path = ["templates"]  # one theme component changed for accessibility 
 
 # Where the repo lives: pyproject.toml's [project.urls], the one home of every link to it (the
 # repository and Binder buttons, and the notebooks' own links: `make links`).
-SERIES, BRANCH = home(Path(__file__).resolve().parents[1])
+REPOSITORY, BRANCH = repository(Path(__file__).resolve().parents[1])
 html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 1,
@@ -46,7 +45,7 @@ html_theme_options = {
     "use_sidenotes": False,
 }
 html_theme_options |= {
-    "repository_url": f"https://github.com/{SERIES}",
+    "repository_url": REPOSITORY,
     "repository_branch": BRANCH,
     "use_repository_button": True,
     "launch_buttons": {"binderhub_url": "https://mybinder.org", "notebook_interface": "jupyterlab"},

@@ -11,13 +11,13 @@ import json
 import pytest
 
 from mnist17.experiments import load_experiments
+from mnist17_tools import series
 from mnist17_tools.claims import (
     CLAIMS,
     MEASURED_LOOKING,
     NOT_MEASURED,
     Notebook,
 )
-from mnist17_tools.series import series
 
 
 def committed(number: str) -> Notebook:

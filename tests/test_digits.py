@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist17.data import load_mnist
 from mnist17.digits import (
     CANVAS_SIZE,
     EMPTY_PAD,
@@ -16,6 +15,7 @@ from mnist17.digits import (
     render_strokes,
     shrink_only,
 )
+from mnist17_tools.data import TARGET
 
 SEVEN = [[[70, 50], [210, 50], [120, 240]]]
 ZERO = [
@@ -105,7 +105,7 @@ def test_shrinking_only_keeps_a_small_digit_small_and_off_centre():
 def test_mnist_digits_come_back_almost_unchanged():
     # MNIST's own digits are already prepared: drawn 10x larger, they must come back nearly
     # as they were (mean absolute difference per pixel, 0..1).
-    (_, _), (x_test, _) = load_mnist()
+    x_test = np.load(TARGET)["x_test"]
     errors = []
     for digit in x_test[:100]:
         big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.Resampling.BILINEAR))

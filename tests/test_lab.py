@@ -1,52 +1,59 @@
-"""`make lab`: JupyterLab listens on the loopback address only, and only with its token."""
+"""`make lab`: JupyterLab on the loopback address only, only with its token, and its kernels start
+with the Makefile's kernel environment (tools/ipython/: MNIST from data/, clean outputs)."""
 
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-from helpers import ROOT, assert_pad_extensions_enabled, free_port
-
-
-def listening_addresses(process: subprocess.Popen, port: int) -> set[str]:
-    """The local addresses on which `process` or one of its children listens on TCP `port`
-    (psutil reads them from the operating system: Linux's /proc, macOS's libproc)."""
-    import psutil
-
-    found = set()
-    parent = psutil.Process(process.pid)
-    for child in [parent, *parent.children(recursive=True)]:
-        try:
-            connections = child.net_connections(kind="inet")
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        found |= {
-            c.laddr.ip
-            for c in connections
-            if c.status == psutil.CONN_LISTEN and c.laddr.port == port
-        }
-    return found
+import psutil
+from helpers import ROOT, free_port
 
 
-def status(url: str) -> int:
+def status(url: str, method: str = "GET", token: str = "") -> int:
+    request = urllib.request.Request(
+        url, method=method, headers={"Authorization": f"token {token}"}
+    )
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
 
 
-def test_make_lab_binds_loopback_only_and_requires_the_token(tmp_path):
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
-        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-    }
+def processes(lab: subprocess.Popen) -> list[psutil.Process]:
+    parent = psutil.Process(lab.pid)
+    return [parent, *parent.children(recursive=True)]
+
+
+def listening(lab: subprocess.Popen, port: int) -> set[str]:
+    """The addresses on which `make lab` or one of its children listens on `port`."""
+    found = set()
+    for process in processes(lab):
+        try:
+            connections = process.net_connections(kind="inet")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        found |= {c.laddr.ip for c in connections if c.status == "LISTEN" and c.laddr.port == port}
+    return found
+
+
+def wait_for(condition, what: str, lab: subprocess.Popen, seconds: int = 90):
+    deadline = time.monotonic() + seconds
+    while not (found := condition()):
+        assert lab.poll() is None and time.monotonic() < deadline, what
+        time.sleep(0.5)
+    return found
+
+
+def test_make_lab_listens_on_loopback_with_a_token_and_kernels_get_the_kernel_env(tmp_path):
+    port, token = free_port(), "a-token-of-this-test"
+    outside = ("IPYTHONDIR", "TF_CPP_MIN_LOG_LEVEL")  # `make test` runs pytest with them
+    env = {k: v for k, v in os.environ.items() if k not in outside}
+    env |= {"JUPYTER_TOKEN": token, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "config")
     lab = subprocess.Popen(
         ["make", "lab", f"LAB_PORT={port}"],
         cwd=ROOT,
@@ -56,29 +63,20 @@ def test_make_lab_binds_loopback_only_and_requires_the_token(tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        while not listening_addresses(lab, port):
-            assert lab.poll() is None, "make lab exited"
-            assert time.monotonic() < deadline, "JupyterLab did not start"
-            time.sleep(0.5)
-        # 127.0.0.1 only: not 0.0.0.0, ::, nor any other interface.
-        assert listening_addresses(lab, port) == {"127.0.0.1"}
-        assert status(f"http://127.0.0.1:{port}/api/sessions") == 403  # no token, no access
+        assert wait_for(lambda: listening(lab, port), "JupyterLab did not start", lab) == {
+            "127.0.0.1"
+        }
+        url = f"http://127.0.0.1:{port}/api/kernels"
+        assert status(url) == 403  # no token, no access
+        assert status(url, "POST", token) == 201
+        kernel = wait_for(
+            lambda: [p for p in processes(lab) if "ipykernel_launcher" in " ".join(p.cmdline())],
+            "no kernel started",
+            lab,
+        )[0]
+        started = kernel.environ()
+        assert started["IPYTHONDIR"] == str(ROOT / "tools" / "ipython")
+        assert started["TF_CPP_MIN_LOG_LEVEL"] == "2"
     finally:
         os.killpg(lab.pid, signal.SIGTERM)
         lab.wait(timeout=30)
-
-
-def test_the_drawing_pads_extensions_come_with_the_packages(tmp_path):
-    # Notebook 08's pad needs JupyterLab's widget manager and anywidget's front end: both arrive
-    # with the pinned packages, enabled, with nothing to install or build (make test-browser
-    # draws on the pad in a real JupyterLab).
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "NO_COLOR": "1"}
-    listing = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter")), "labextension", "list"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert_pad_extensions_enabled(listing.stdout + listing.stderr)

@@ -1,102 +1,109 @@
-"""Links to the hosted runtimes and each notebook's first cell (mnist17_tools/links.py) agree with
-their one home, pyproject.toml's [project.urls], and `make links` rewrites them all from it."""
+"""`make links` (mnist17_tools/links.py): each notebook's header and install cell, and the README's
+links, follow pyproject.toml's Repository; `--check` lists what does not."""
 
-import re
 import shutil
-import subprocess
 
 import nbformat
 import pytest
-from helpers import ROOT, notebooks
 
-from mnist17_tools import links
-from mnist17_tools.series import series
+from mnist17_tools import ROOT, links, series
 
-
-def test_every_link_and_first_cell_is_that_of_the_home():
-    assert links.problems(ROOT) == []
-
-
-def test_the_home_is_the_post_authors_account_and_the_main_branch():
-    assert links.home(ROOT) == ("pw598/mnist-in-17-lines", "main")
-
-
-def test_each_notebook_opens_itself_on_each_runtime():
-    for path, nb in zip(series(), notebooks(), strict=True):
-        title = "".join(nb["cells"][0]["source"])
-        found = dict(
-            re.findall(r"\[(Open in Colab|Open in Kaggle|Launch Binder)\]\(([^)]+)\)", title)
-        )
-        assert found == {
-            "Open in Colab": "https://colab.research.google.com/github/pw598/mnist-in-17-lines"
-            f"/blob/main/notebooks/{path.name}",
-            "Open in Kaggle": "https://kaggle.com/kernels/welcome?src=https://github.com/pw598"
-            f"/mnist-in-17-lines/blob/main/notebooks/{path.name}",
-            "Launch Binder": "https://mybinder.org/v2/gh/pw598/mnist-in-17-lines/main"
-            f"?urlpath=lab/tree/notebooks/{path.name}",
-        }
+SERIES = "*Neural Networks I: MNIST in 17 Lines*"
 
 
 @pytest.fixture
-def repo_copy(tmp_path):
-    """The notebooks, README and pyproject.toml of this checkout, copied."""
-    copy = tmp_path / "repo"
-    (copy / "notebooks").mkdir(parents=True)
+def copy(tmp_path):
+    """The notebooks, README.md and pyproject.toml of this checkout, copied."""
+    (tmp_path / "notebooks").mkdir()
     for path in series():
-        shutil.copy2(path, copy / "notebooks" / path.name)
+        shutil.copy2(path, tmp_path / "notebooks")
     for name in ("README.md", "pyproject.toml"):
-        shutil.copy2(ROOT / name, copy / name)
-    return copy
+        shutil.copy2(ROOT / name, tmp_path)
+    return tmp_path
 
 
-def run_links(copy, *args: str) -> subprocess.CompletedProcess:
-    from helpers import run_module
-
-    return run_module("links", *args, env={"MNIST17_ROOT": str(copy)}, cwd=copy)
+def files(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in [*series(folder), folder / "README.md"]}
 
 
-def test_make_links_rewrites_every_link_and_first_cell_from_a_new_home(repo_copy):
-    pyproject = repo_copy / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text()
-        .replace("pw598/mnist-in-17-lines", "someone/fork")
-        .replace("tree/main/notebooks", "tree/teaching/notebooks")
-    )
-    checked = run_links(repo_copy, "--check")
-    assert checked.returncode == 1
-    assert "notebooks/04_training.ipynb: the links under its title are not those of" in (
-        checked.stderr
-    )
-    before = {p.name: nbformat.read(p, as_version=4) for p in (repo_copy / "notebooks").iterdir()}
-    assert run_links(repo_copy).returncode == 0
-    assert run_links(repo_copy, "--check").returncode == 0
-    for path in (repo_copy / "notebooks").iterdir():
-        after = nbformat.read(path, as_version=4)
-        code = next(c for c in after.cells if c.cell_type == "code")
-        assert 'SERIES, BRANCH = "someone/fork", "teaching"' in code.source
-        # Nothing was re-run: every output is as committed.
-        assert [c.get("outputs") for c in after.cells] == [
-            c.get("outputs") for c in before[path.name].cells
-        ]
-    readme = (repo_copy / "README.md").read_text()
-    assert "pw598/mnist-in-17-lines" not in readme.split("## Credits")[0].split("## The results")[0]
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_the_committed_notebooks_and_readme_follow_pyproject(capsys):
+    assert links.main(["--check"]) == 0, capsys.readouterr().out
+
+
+def test_a_new_repository_rewrites_the_links_and_install_cells_and_nothing_else(copy):
+    edit(copy / "pyproject.toml", "pw598/mnist-in-17-lines", "someone/fork")
+    edit(copy / "pyproject.toml", "tree/main/notebooks", "tree/teaching/notebooks")
+    before = {p.name: nbformat.read(p, as_version=4) for p in series(copy)}
+    assert links.main(["--check"], root=copy) == 1
+    assert links.main([], root=copy) == 0
+    colab = "https://colab.research.google.com/github/someone/fork/blob/teaching/notebooks"
+    for path in series(copy):
+        nb, old = nbformat.read(path, as_version=4), before[path.name]
+        assert f"[Open in Colab]({colab}/{path.name})" in nb.cells[0].source
+        assert nb.cells[1].id == "hosted-setup"
+        assert "%pip install -q --no-deps git+https://github.com/someone/fork@teaching\n" in (
+            nb.cells[1].source
+        )
+        assert nb.cells[2:] == old.cells[2:]  # the lessons and every output as they were
+    readme = (copy / "README.md").read_text()
+    assert "github.com/pw598/mnist-in-17-lines/blob" not in readme
+    assert readme.count("[Binder](https://mybinder.org/v2/gh/someone/fork/teaching?") == 9
     assert "https://codespaces.new/someone/fork/tree/teaching?quickstart=1" in readme
+    rewritten = files(copy)
+    assert links.main([], root=copy) == 0
+    assert files(copy) == rewritten
+    assert links.main(["--check"], root=copy) == 0
 
 
-def test_a_home_that_is_not_a_github_repository_is_refused_in_one_line(repo_copy):
-    pyproject = repo_copy / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace("https://github.com/pw598", "https://x.org/a", 1)
+def test_check_lists_a_stale_link_a_hand_edited_first_cell_and_a_wrong_series_line(copy, capsys):
+    notebooks = copy / "notebooks"
+    edit(
+        notebooks / "02_preparing_the_data.ipynb", "blob/main/notebooks/02", "blob/dev/notebooks/02"
     )
-    result = run_links(repo_copy)
-    assert result.returncode == 2 and result.stderr.count("\n") == 1
-    assert "[project.urls] needs Repository" in result.stderr
+    edit(notebooks / "03_model_definition.ipynb", "-q --no-deps git+", "-q git+")
+    edit(notebooks / "04_training.ipynb", "notebook 4 of 9", "notebook 4 of 8")
+    edit(
+        copy / "README.md",
+        "gh/pw598/mnist-in-17-lines/main?urlpath=lab/tree/notebooks/05",
+        "gh/x/y",
+    )
+    assert links.main(["--check"], root=copy) == 1
+    assert capsys.readouterr().out.splitlines()[:-1] == [
+        "differs: notebooks/02_preparing_the_data.ipynb: header cell (series line or links)",
+        "differs: notebooks/03_model_definition.ipynb: first code cell",
+        "differs: notebooks/04_training.ipynb: header cell (series line or links)",
+        "differs: README.md: the notebooks' or the Codespaces links",
+    ]
+    assert links.main([], root=copy) == 0
+    assert files(copy) == files(ROOT)  # each notebook's own prose kept, the rest as committed
 
 
-def test_on_github_a_fork_gets_a_notice_not_a_failure(monkeypatch):
-    monkeypatch.setenv("GITHUB_REPOSITORY", "someone/fork")
-    notice = links.github_notice("pw598/mnist-in-17-lines")
-    assert notice.startswith("::notice title=Links point to pw598/mnist-in-17-lines::")
-    assert "run `make links`" in notice
-    monkeypatch.setenv("GITHUB_REPOSITORY", "pw598/mnist-in-17-lines")
-    assert links.github_notice("pw598/mnist-in-17-lines") is None
+def test_a_new_notebook_gets_its_header_and_install_cell_and_09_its_next(copy):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 10 · More\n\nSome prose."),
+        nbformat.v4.new_code_cell("1"),
+    ]
+    nbformat.write(nb, copy / "notebooks" / "10_more.ipynb")
+    assert links.main([], root=copy) == 0
+    new = nbformat.read(copy / "notebooks" / "10_more.ipynb", as_version=4)
+    heading, place, online, prose = new.cells[0].source.split("\n\n")
+    assert (heading, prose) == ("# 10 · More", "Some prose.")
+    assert (
+        place == f"{SERIES}, notebook 10 of 10 · previous: `09_what_changes_the_result` · next: —"
+    )
+    assert online.startswith("**Run it online:** [Open in Colab](")
+    assert [c.source for c in new.cells[1:]] == [
+        links.CELL.format(repo="pw598/mnist-in-17-lines", branch="main"),
+        "1",
+    ]
+    last = nbformat.read(copy / "notebooks" / "09_what_changes_the_result.ipynb", as_version=4)
+    assert (
+        "notebook 9 of 10 · previous: `08_draw_a_digit` · next: `10_more`" in last.cells[0].source
+    )

@@ -1,88 +1,105 @@
-"""The committed notebooks as a reader opens them: one clean run each, in order, the lesson apart
-from the extra code, and the 17 lines still seventeen (`make lint` lints them, 07's other cells
-included: tools/lint-notebook-07)."""
+"""The committed notebooks as a reader opens them: one clean run each, the same short first cell,
+the post's Keras on the lesson's path, and the 17 lines still the post's seventeen."""
 
+import ast
 import json
 import re
 
 import pytest
-from helpers import code_cells, source_of, text_of
+from helpers import code_cells, notebooks, source_of, text_of
 
-from mnist17.paths import notebooks_dir
-from mnist17_tools.series import series
+from mnist17_tools import ROOT, series
 
 MACHINE_PATH = re.compile(r"(/root/|/home/[^/\s]+/|/tmp/|/work/|/Users/|site-packages/|[A-Z]:\\)")
-# Calls that are plumbing, not the post's lesson: a cell making one says so on its first line.
-PLUMBING = (
-    "versions(",
-    "setup_keras(",
-    "validate_training_params(",
-    "save_training_results(",
-    "save_model_summary(",
-    "load_history(",
-    "load_trained_model(",
-    "set_printoptions(",
-    "POST_METRICS",
-    "jit_compile",
-)
-# The post's own Keras code: a cell holding it is the lesson, never marked as extra code.
-LESSON = ("model.add(", "model.compile(", "model.fit(", "model.summary(", "SGD(")
-EXTRA = "# extra code – "
+EXTRA = "# extra code"
+SETUP_LINES = 12  # code before the first lesson cell, the first cell included
 
 
-def test_the_17_lines_are_seventeen():
-    nb = json.loads((notebooks_dir() / "07_the_17_lines.ipynb").read_text())
-    (cell,) = [c for c in code_cells(nb) if "the-17-lines" in c["metadata"].get("tags", [])]
-    lines = [line for line in "".join(cell["source"]).splitlines() if line.strip()]
-    assert len(lines) == 17
-    assert any("model.fit(" in line and "epochs=50" in line for line in lines)
+def lesson_lines(cell: dict) -> list[str]:
+    """A lesson cell's lines that a reader pastes: all but those marked `# extra code`."""
+    if source_of(cell).startswith(EXTRA):
+        return []
+    return [line for line in source_of(cell).splitlines() if EXTRA not in line]
 
 
 @pytest.mark.parametrize("path", series(), ids=lambda p: p.name)
 def test_committed_notebook_is_one_clean_run(path):
     nb = json.loads(path.read_text())
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
-    assert "papermill" not in nb["metadata"]
-    assert "widgets" not in nb["metadata"]  # widget state of 08's drawing pad: not committed
-    cells = [c for c in code_cells(nb) if "".join(c["source"]).strip()]
+    assert "papermill" not in nb["metadata"] and "widgets" not in nb["metadata"]
+    cells = [c for c in code_cells(nb) if source_of(c).strip()]
     assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
     for cell in cells:
         assert "execution" not in cell["metadata"] and "papermill" not in cell["metadata"]
         for output in cell["outputs"]:
             assert output["output_type"] != "error"
-            assert "application/vnd.jupyter.widget-view+json" not in output.get("data", {})
-            assert not (output["output_type"] == "stream" and output["name"] == "stderr")
+            assert output.get("name") != "stderr"
             text = text_of(output)
             assert "Warning" not in text and "Traceback" not in text
             assert not MACHINE_PATH.search(text), MACHINE_PATH.search(text)
 
 
-@pytest.mark.parametrize("index", range(len(series())), ids=lambda i: series()[i].name)
-def test_series_line_names_the_position_and_the_neighbours(index):
-    """Each notebook's first cell says "notebook N of M" and links the previous and next ones."""
-    names = [path.stem for path in series()]
-    first = "".join(json.loads(series()[index].read_text())["cells"][0]["source"])
-    previous = f"`{names[index - 1]}`" if index > 0 else "—"
-    following = f"`{names[index + 1]}`" if index + 1 < len(names) else "—"
-    expected = f"notebook {index + 1} of {len(names)} · previous: {previous} · next: {following}"
-    assert expected in first
+def test_every_first_cell_is_the_same_short_install_cell():
+    firsts = {source_of(code_cells(nb)[0]) for nb in notebooks()}
+    assert len(firsts) == 1
+    (first,) = firsts
+    assert first.startswith(EXTRA) and len(first.splitlines()) <= 6
+    assert "--no-deps git+https://github.com/" in first  # never touches the host's Keras
 
 
 @pytest.mark.parametrize("path", series(), ids=lambda p: p.name)
-def test_plumbing_is_marked_as_extra_code_and_the_lesson_is_not(path):
+def test_the_setup_before_the_lesson_is_short(path):
+    setup = 0
     for cell in code_cells(json.loads(path.read_text())):
-        source = source_of(cell)
-        if any(call in source for call in LESSON):
-            assert not source.startswith("# extra code"), source
-            assert not any(call in source for call in PLUMBING), source
-        elif any(call in source for call in PLUMBING):
-            first = source.splitlines()[0]
-            assert first.startswith(EXTRA) and len(first) > len(EXTRA) + 10, source
+        if not source_of(cell).startswith(EXTRA):
+            break
+        setup += len(source_of(cell).splitlines())
+    assert setup <= SETUP_LINES
 
 
-def test_the_compile_cell_of_04_is_the_posts():
-    nb = json.loads((notebooks_dir() / "04_training.ipynb").read_text())
-    (cell,) = [c for c in code_cells(nb) if "model.compile(" in source_of(c)]
-    assert source_of(cell).endswith(
-        'model.compile(loss="categorical_crossentropy", optimizer=sgd, metrics=["accuracy"])'
-    )
+@pytest.mark.parametrize("path", series()[:7], ids=lambda p: p.name)
+def test_lesson_cells_of_the_post_s_path_need_only_keras_and_friends(path):
+    """01-07: a lesson cell pasted into a reader's notebook runs without the series' package."""
+    for cell in code_cells(json.loads(path.read_text())):
+        lines = lesson_lines(cell)
+        assert not any("mnist17" in line for line in lines), source_of(cell)
+
+
+@pytest.mark.parametrize("path", series(), ids=lambda p: p.name)
+def test_the_series_package_is_imported_only_in_extra_code(path):
+    """08 and 09 call helpers whose work is the subject; they import them in extra code."""
+    for cell in code_cells(json.loads(path.read_text())):
+        assert not any(re.match(r"\s*(from|import) mnist17", line) for line in lesson_lines(cell))
+
+
+def test_nothing_the_reader_runs_reads_the_tools_environment_or_the_tests():
+    sources = [p.read_text() for p in (ROOT / "src" / "mnist17").rglob("*.py")]
+    sources += [source_of(c) for nb in notebooks() for c in code_cells(nb)]
+    for text in sources:
+        assert "MNIST17_" not in text and "tests/" not in text
+
+
+def the_17_lines() -> str:
+    nb = json.loads((ROOT / "notebooks" / "07_the_17_lines.ipynb").read_text())
+    (cell,) = [c for c in code_cells(nb) if "the-17-lines" in c["metadata"].get("tags", [])]
+    return source_of(cell)
+
+
+def test_the_17_lines_are_the_post_s_seventeen():
+    lines = [line for line in the_17_lines().splitlines() if line.strip()]
+    assert len(lines) == 17
+    assert lines[0] == "from keras.datasets import mnist"
+    assert "= mnist.load_data()" in lines[5]
+    assert "epochs=50, batch_size=128" in lines[-1]
+
+
+def test_the_parameters_of_04_are_the_post_s_and_the_17_lines_use_them():
+    nb = json.loads((ROOT / "notebooks" / "04_training.ipynb").read_text())
+    (cell,) = [c for c in code_cells(nb) if "parameters" in c["metadata"].get("tags", [])]
+    settings = {
+        node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(source_of(cell)).body
+    }
+    assert settings == {"epochs": 50, "batch_size": 128, "learning_rate": 0.01, "seed": 123}
+    code = the_17_lines()
+    assert f"learning_rate = {settings['learning_rate']}" in code
+    assert f"epochs={settings['epochs']}, batch_size={settings['batch_size']}" in code

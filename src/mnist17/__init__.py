@@ -1,20 +1,20 @@
-"""The helpers that the notebooks of "Neural Networks I: MNIST in 17 Lines" import.
+"""The small helper package of the notebook series "Neural Networks I: MNIST in 17 Lines".
 
-The notebooks keep the Keras code of the post in plain sight; the plumbing they need (a verified
-MNIST, saving figures, handing the trained model on, the drawing pad) lives here, one small module
-per job; docs/maintainers.md's Layout says which. What runs, publishes and checks the series is the
-maintainer's package beside this one, `mnist17_tools`.
+The notebooks keep the post's Keras code in plain sight; what the series adds around it lives
+here and is imported in cells marked `# extra code`: saving figures under the post's names,
+handing notebook 04's trained model on, the drawing pad (08) and the sweep's results (09).
 """
 
-from mnist17.artifacts import load_history, load_trained_model, save_training_results
-from mnist17.data import load_mnist
-from mnist17.figures import readable_figures, save_fig
+from mnist17.figures import readable_figures, save_fig, save_model_summary
+from mnist17.speed import speed_up
+from mnist17.trained import load_history, load_trained_model, save_training_results
 
 __all__ = [
     "load_history",
-    "load_mnist",
     "load_trained_model",
     "readable_figures",
     "save_fig",
+    "save_model_summary",
     "save_training_results",
+    "speed_up",
 ]

@@ -6,6 +6,7 @@ receives and the ten probabilities. The browser only sends the pen strokes; the 
 them with `mnist17.digits`, so the pad and the headless examples share one code path.
 """
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,10 +15,16 @@ import numpy as np
 import traitlets
 
 from mnist17.digits import EMPTY_PAD, DrawingError, Stroke, mnist_input, render_strokes
-from mnist17.hosted import widget_note
 
 FRONT_END = Path(__file__).with_name("digit_pad.js")
 STYLE = Path(__file__).with_name("digit_pad.css")
+# Where the pad's front end may not show, one line says where it does.
+NOT_SHOWN = {
+    "KAGGLE_KERNEL_RUN_TYPE": "On Kaggle the pad may not show: its JupyterLab may lack anywidget's "
+    "front end. The digits above were read all the same; to draw, open this notebook on Colab.",
+    "CODESPACES": "In a codespace, VS Code's notebook editor may not show the pad (anywidget#684): "
+    "run `make lab` and open this notebook in JupyterLab (port 8888 is forwarded).",
+}
 PLAIN_TEXT = (
     "[the drawing pad: run this cell in a live notebook (JupyterLab, Colab, Binder) to draw on it]"
 )
@@ -45,8 +52,9 @@ class DigitPad(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._model = model
         self.observe(self._read, names="strokes")
-        if note := widget_note():  # a runtime where the pad's front end may not show
-            print(note)
+        for variable, note in NOT_SHOWN.items():  # variables the hosts set
+            if os.environ.get(variable):
+                print(note)
 
     def draw(self, strokes: Sequence[Stroke]) -> None:
         """Replace the drawing with `strokes` (lists of [x, y] points on the 280x280 pad)."""

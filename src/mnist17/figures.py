@@ -1,12 +1,13 @@
 """`save_fig(name)`: every figure of the post goes to `figures/<name>.png` at one fixed size.
 
-Files keep the post's names (`nn1-1.png` ...), so the author can drop them into the post. The
-PNG is written under a temporary name and renamed, so a failed save never leaves a partial file;
-no timestamp or software tag is stored, so an unchanged figure gives an unchanged file.
+Files keep the post's names (`nn1-1.png` ...), so the author can drop them into the post. They go
+to `figures/` beside the notebooks' folder in a checkout (`../figures`), else to `figures/` in the
+working folder (a notebook opened alone). No timestamp or software tag is stored, so an unchanged
+figure gives an unchanged file.
 
 In Jupyter, `save_fig` also makes the notebook show the figure as the file has it: the inline
 backend would otherwise crop it to a tight box. The picture in the notebook and the file are then
-the same pixels (tests/test_figures.py checks it), so checking the files checks both.
+the same pixels, so checking the files checks both.
 
 Figure text is never smaller than the notebook's body text (14 px in JupyterLab) at the width the
 notebook shows the figure: `readable_figures()` sets the text size, and `save_fig` refuses a
@@ -20,9 +21,6 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from mnist17.files import write_atomically
-from mnist17.paths import figures_dir
-
 FIGURE_DPI = 100
 # JupyterLab's body text (--jp-content-font-size1) and the widest a figure is shown 1:1 in a
 # notebook on a 1280-pixel-wide screen (sidebar tabs and prompts take the rest); a wider figure is
@@ -34,13 +32,15 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def figure_path(name: str) -> Path:
-    """Where `save_fig(name)` writes: `figures/<name>.png` (or under ``$MNIST17_OUTPUT_DIR``)."""
+    """Where `save_fig(name)` writes: `../figures/<name>.png` in a checkout, else `figures/`."""
     if not _NAME.fullmatch(name):
         raise ValueError(
             f"figure name {name!r} must be letters, digits, '-' or '_' without an extension, "
             "for example 'nn1-3'"
         )
-    return figures_dir() / f"{name}.png"
+    folder = Path("../figures") if Path("../figures").is_dir() else Path("figures")
+    folder.mkdir(exist_ok=True)
+    return folder / f"{name}.png"
 
 
 def readable_figures() -> None:
@@ -76,10 +76,7 @@ def save_fig(name: str, fig: Figure | None = None) -> None:
             f"shown at most {SHOWN_WIDTH_PX} px wide: {', '.join(small[:5])}. Call "
             "readable_figures() before drawing, or make the figure narrower or its text larger."
         )
-    write_atomically(
-        figure_path(name),
-        lambda tmp: figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None}),
-    )
+    figure.savefig(figure_path(name), format="png", dpi=FIGURE_DPI, metadata={"Software": None})
     _show_figures_uncropped()
 
 

@@ -6,18 +6,14 @@ kernel and how to get one: the book shows outputs as they were saved, with no Py
 """
 
 import json
-import shutil
+import tomllib
 from pathlib import Path
-
-from mnist17.paths import root
-from mnist17_tools.links import addresses, home
 
 # A notebook that imports one of these shows a widget, which only a running kernel can drive.
 WIDGET_MODULES = ("mnist17.drawing_pad", "ipywidgets", "anywidget")
 RUN_IT = (
     "To run it, open it on Colab, Kaggle or Binder (the links under its title), or clone the "
-    "repository, run <code>make run-all</code> once (it sets everything up and trains the model), "
-    "then <code>make lab</code> and open it in JupyterLab."
+    "repository, run <code>make lab</code> (it sets everything up) and open it in JupyterLab."
 )
 
 
@@ -28,21 +24,23 @@ def has_widget(notebook: Path) -> bool:
     return any(f"import {m}" in s or f"from {m} import" in s for s in code for m in WIDGET_MODULES)
 
 
-def kernel_note(name: str, binder: str) -> str:
+def repository(root: Path) -> tuple[str, str]:
+    """The series' GitHub address and branch, from pyproject.toml's `[project.urls]`."""
+    urls = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]
+    return urls["Repository"], urls["Notebooks"].split("/tree/")[1].split("/")[0]
+
+
+def kernel_note(name: str) -> str:
     """The note on a page whose widget needs a running kernel, and how to get one."""
-    online = (
-        f' Or, without installing anything, <a href="{binder}">open it on Binder</a> (a kernel '
-        "in the cloud; it starts in a few minutes) and run it."
-    )
     return (
         '<div class="admonition note mnist17-kernel-note" role="note">'
         '<p class="admonition-title">The drawing pad needs a running kernel</p>'
         "<p>This page shows the notebook as its last run left it. The pad cannot read a digit "
         "here: it sends each stroke to the Python kernel that runs the notebook, where the network "
         f"reads it, and a page of the book has no kernel. To draw your own digit, run {name} in "
-        f"JupyterLab: clone the repository, run <code>make run-all</code> once (it sets "
-        f"everything up and trains the model), then <code>make lab</code>, open {name} and run all "
-        f"cells.{online}</p></div>"
+        "JupyterLab: clone the repository, run <code>make lab</code> (it sets everything up), "
+        f"open {name} and run all cells. Or, without installing anything, open it on Binder (the "
+        "link under its title: a kernel in the cloud, which starts in a few minutes).</p></div>"
     )
 
 
@@ -61,13 +59,12 @@ def page_links(app, pagename: str, templatename: str, context: dict, doctree) ->
         return
     name = pagename.split("/", 1)[1] + ".ipynb"
     notebook = Path(app.srcdir) / "notebooks" / name
-    binder = addresses(*home(root()), name)["Launch Binder"]
     added = (
         '<p class="mnist17-download">'
         f'<a href="{name}" download="{name}">Download this notebook ({name})</a>. {RUN_IT}</p>'
     )
     if has_widget(notebook):
-        added += kernel_note(name, binder)
+        added += kernel_note(name)
     body = context["body"]
     end_of_title = body.find("</h1>")
     if end_of_title < 0:
@@ -76,14 +73,6 @@ def page_links(app, pagename: str, templatename: str, context: dict, doctree) ->
     context["body"] = body[:end_of_title] + added + body[end_of_title:]
 
 
-def copy_downloads(app, exception) -> None:
-    """Put each notebook, as committed, beside its page: what the download link serves."""
-    if exception is None:
-        for notebook in sorted((Path(app.srcdir) / "downloads" / "notebooks").glob("*.ipynb")):
-            shutil.copy2(notebook, Path(app.outdir) / "notebooks" / notebook.name)
-
-
 def setup(app) -> dict:
     app.connect("html-page-context", page_links)
-    app.connect("build-finished", copy_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,348 +1,186 @@
-"""`make experiments`: train the post's network once per setting of `experiments/sweep.toml`
-with papermill, then redraw notebook 09 from the results and publish them together.
+"""`make experiments`: train once per run of `experiments/sweep.toml`, measure the run chosen on
+the validation set once on the test set, redraw notebook 09 from the whole sweep, publish.
 
-Each run executes `experiments/train_one_setting.ipynb` with the setting as papermill's
-parameters into `build/experiments/runs/<name>.ipynb`, and its history into
-`build/experiments/results/<name>.json`. Then notebook 09 runs on the whole sweep's results
-(nothing else trains): the new ones and, when only some runs were rerun (`--only`), the committed
-results of the others, which must match their settings in the sweep file. Only when every run and
-notebook 09 succeeded are `experiments/results/`, `notebooks/09_*.ipynb` and its figures replaced;
-a failed or interrupted sweep changes nothing committed and names the run that failed. Every
-setting is checked before the first run starts.
-
-    python -m mnist17_tools experiments [--only NAME ...] [--sweep FILE] [--output DIR]
+Every run is the post's settings (notebook 04's parameters) with the values it names changed;
+each value is checked, naming the run, before anything trains. Each run executes
+`experiments/train_one_setting.ipynb` with papermill in `build/experiments/`; notebook 09 then
+runs in `build/experiments/notebooks/`, whose `sweep/` holds the whole sweep's results: the new
+ones and the committed ones of the runs not rerun (`--only`), which must match the sweep. Only
+then are `src/mnist17/sweep/`, notebook 09 and its figures replaced; a failure changes nothing
+committed, and so does a run with `--output`.
 """
 
 import argparse
-import dataclasses
 import json
+import re
 import shutil
 import sys
-import time
 import tomllib
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
+import nbformat
+import numpy as np
+
 from mnist17.experiments import (
-    RESULTS_VARIABLE,
-    SETTING_FIELDS,
+    CHOOSE_AT,
     TEST_FILE,
-    ExperimentResultsError,
     Setting,
     best_on_validation,
-    choosing_epoch,
     load_experiments,
-    load_test_result,
     read_experiment,
-    save_test_result,
-    validate_setting,
 )
-from mnist17.files import copy_atomically, write_atomically
-from mnist17.params import ParameterError
-from mnist17.paths import OUTPUT_DIR_VARIABLE, display_path, root
-from mnist17_tools.checkout import build_dir
-from mnist17_tools.lock import exclusive
-from mnist17_tools.machine import cpu_features
-from mnist17_tools.notebook_runner import (
-    CELL_TIMEOUT,
-    NotebookRunError,
+from mnist17_tools import ROOT, series, shown
+from mnist17_tools.data import TARGET, DataError, obtain
+from mnist17_tools.run import (
+    Refused,
+    RunError,
+    checked,
     execute,
-    kernel_env,
-    parse_cell_timeout,
+    fresh_folder,
+    keep_committed,
+    one_run_at_a_time,
+    post_settings,
+    replace_file,
 )
-from mnist17_tools.run_all import exit_status
-from mnist17_tools.series import series
 
-RESULTS_NOTEBOOK_PREFIX = "09_"  # the notebook that plots the results
-
-
-def committed_results() -> Path:
-    """`experiments/results/`: one committed JSON file per run of the sweep."""
-    return root() / "experiments" / "results"
+SWEEP = ROOT / "experiments" / "sweep.toml"
+TRAINER = ROOT / "experiments" / "train_one_setting.ipynb"
+COMMITTED = ROOT / "src" / "mnist17" / "sweep"
+KEYS = [field.name for field in fields(Setting)]
 
 
-def sweep_file() -> Path:
-    """`experiments/sweep.toml`: the runs of the sweep."""
-    return root() / "experiments" / "sweep.toml"
-
-
-def template() -> Path:
-    """The parameterized training notebook that papermill runs once per setting."""
-    return root() / "experiments" / "train_one_setting.ipynb"
-
-
-def read_sweep(path: Path) -> list[Setting]:
-    """The sweep's settings, checked; `ParameterError` names the file, the run and the value."""
-    where = display_path(path)
+def read_sweep(path: Path = SWEEP) -> list[Setting]:
+    """The sweep's runs, each the post's settings with its own changes; `Refused` names the run
+    and the value that cannot train."""
     try:
-        sweep = tomllib.loads(Path(path).read_text())
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ParameterError(f"{where} could not be read: {error}") from None
-    defaults, runs = sweep.pop("defaults", {}), sweep.pop("run", [])
-    if sweep:
-        raise ParameterError(
-            f"{where}: unknown section(s) {', '.join(sweep)}; use [defaults] and [[run]]"
-        )
-    if not runs:
-        raise ParameterError(f"{where} has no [[run]]: nothing to run")
-    settings, names = [], set()
+        sweep = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise Refused(f"{shown(path)}: {error}") from None
+    runs = sweep.pop("run", [])
+    if sweep or not runs:
+        raise Refused(f"{shown(path)} holds [[run]] tables only, at least one")
+    post, settings = post_settings(), []
     for number, run in enumerate(runs, 1):
-        label = f"run {number} ({run.get('name', 'no name')!s})"
-        unknown = set(defaults) | set(run)
-        unknown -= set(SETTING_FIELDS)
-        if unknown:
-            raise ParameterError(
-                f"{where}, {label}: unknown key(s) {', '.join(sorted(unknown))}; "
-                f"the keys are {', '.join(SETTING_FIELDS)}"
-            )
         try:
-            setting = validate_setting(**{**Setting("x").as_dict(), **defaults, **run})
-        except ParameterError as error:
-            raise ParameterError(f"{where}, {label}: {error}") from None
-        if setting.name in names:
-            raise ParameterError(f"{where}, {label}: the name {setting.name!r} is used twice")
-        names.add(setting.name)
-        settings.append(setting)
+            if unknown := sorted(set(run) - set(KEYS)):
+                raise Refused(f"unknown key(s) {', '.join(unknown)}; the keys: {', '.join(KEYS)}")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", str(run.get("name"))):
+                raise Refused("name: lower-case letters, digits, '.' and '-', as a file name")
+            if run["name"] in (setting.name for setting in settings):
+                raise Refused("the name is used twice")
+            setting = Setting(**{**post, **run})
+            if not isinstance(setting.scale_inputs, bool):
+                raise Refused("scale_inputs is true or false")
+            if setting.activation not in ("sigmoid", "relu"):
+                raise Refused("activation is sigmoid or relu")
+            numbers = checked({key: getattr(setting, key) for key in post})
+        except Refused as error:
+            raise Refused(f"{shown(path)}, run {number} ({run.get('name')}): {error}") from None
+        settings.append(replace(setting, **numbers))
     return settings
 
 
-def describe(setting: Setting) -> str:
-    """What a run changes from the post, in one line: `learning_rate=0.1, 20 epochs`."""
-    post = Setting(setting.name).as_dict()
-    changed = [
-        f"{key}={value}"
-        for key, value in setting.as_dict().items()
-        if key not in ("name", "epochs") and value != post[key]
-    ]
-    return f"{', '.join(changed) or 'the post settings'}, {setting.epochs} epochs"
-
-
-def results_notebook() -> Path:
-    """Notebook 09, which reads the results and plots them."""
-    found = [path for path in series() if path.name.startswith(RESULTS_NOTEBOOK_PREFIX)]
-    if not found:
-        raise NotebookRunError(f"no notebook {RESULTS_NOTEBOOK_PREFIX}*.ipynb in the series")
-    return found[0]
-
-
-def run_sweep(
-    settings: list[Setting],
-    build: Path,
-    cell_timeout: int = CELL_TIMEOUT,
-) -> Path:
-    """Run every setting into `build/runs/` and `build/results/`; raise on the first failure."""
-    runs, results = build / "runs", build / "results"
-    for folder in (runs, results, build / "models"):
-        folder.mkdir(parents=True)
-    machine = cpu_features()["cpu"]
-    for number, setting in enumerate(settings, 1):
-        print(f"[{number}/{len(settings)}] {setting.name}: {describe(setting)}", flush=True)
-        started = time.perf_counter()
-        result = results / f"{setting.name}.json"
-        parameters = {
-            **setting.as_dict(),
-            "result_file": str(result),
-            "model_file": str(build / "models" / f"{setting.name}.keras"),
-        }
-        try:
-            execute(
-                template(),
-                runs / f"{setting.name}.ipynb",
-                cwd=template().parent,
-                parameters=parameters,
-                cell_timeout=cell_timeout,
-            )
-        except NotebookRunError as error:
-            raise NotebookRunError(f"the run {setting.name!r} failed: {error}") from None
-        record = json.loads(result.read_text())
-        record["machine"] = machine  # the seconds per epoch mean little without it
-        write_atomically(
-            result, lambda tmp, r=record: tmp.write_text(json.dumps(r, indent=1) + "\n")
-        )
-        print(f"  {setting.name} ran in {time.perf_counter() - started:.1f} s", flush=True)
-    return results
-
-
-def others_committed(settings: list[Setting], rerun: list[Setting]) -> dict[str, Path]:
-    """The committed result of every run of the sweep that is not rerun, by name; raises
-    `ParameterError` when one is missing or was made with another setting than the sweep's."""
-    again = {setting.name for setting in rerun}
-    found = {}
+def committed_results(settings: list[Setting]) -> list[Path]:
+    """The committed result of each of `settings`; `Refused` if one is missing or of another
+    setting (notebook 09 draws every run of the sweep)."""
     for setting in settings:
-        if setting.name in again:
-            continue
-        path = committed_results() / f"{setting.name}.json"
-        try:
-            committed = read_experiment(path).setting if path.exists() else None
-        except ExperimentResultsError:
-            committed = None
-        if committed != setting:
-            raise ParameterError(
-                f"notebook 09 draws every run of the sweep, and the committed result of "
-                f"{setting.name!r} is missing or was made with another setting than "
-                f"{display_path(sweep_file())}'s: add it to ONLY, or run `make experiments`"
+        path = COMMITTED / f"{setting.name}.json"
+        if not path.exists() or read_experiment(path).setting != setting:
+            raise Refused(
+                f"the committed result of {setting.name!r} is missing or not of the sweep's "
+                "setting: add it to ONLY, or run `make experiments`"
             )
-        found[setting.name] = path
-    return found
+    return [COMMITTED / f"{setting.name}.json" for setting in settings]
 
 
-def whole_sweep(build: Path, results: Path, others: dict[str, Path]) -> Path:
-    """`build/all-results/`: the new results and the committed ones of the runs not rerun."""
-    drawn_from = build / "all-results"
-    drawn_from.mkdir()
-    for path in [*others.values(), *results.glob("*.json")]:
-        shutil.copy2(path, drawn_from / path.name)
-    return drawn_from
-
-
-def evaluate_on_test(model_file: Path, setting: Setting) -> tuple[float, float]:
-    """The saved model's loss and accuracy on the 10,000 test images, prepared as it trained."""
-    from sklearn.preprocessing import LabelBinarizer
-
-    from mnist17.data import load_mnist
-    from mnist17.environment import setup_keras
-
-    setup_keras()  # quiet, and the thread count the notebooks use
+def measure(setting: Setting, model_file: Path) -> dict:
+    """The saved network's loss and accuracy on the 10,000 test images, prepared as it trained."""
     import keras
 
-    (_, y_train), (x_test, y_test) = load_mnist()
+    with np.load(TARGET) as mnist:  # verified by obtain(); kernels get it as mnist.load_data()
+        images, labels = mnist["x_test"], mnist["y_test"]
     scale = 255.0 if setting.scale_inputs else 1.0
-    x = x_test.reshape(len(x_test), 28 * 28).astype("float32") / scale
-    y = LabelBinarizer().fit(y_train).transform(y_test)
-    model = keras.saving.load_model(model_file, safe_mode=True)
-    loss, accuracy = model.evaluate(x, y, verbose=0)
-    return float(loss), float(accuracy)
+    x = images.reshape(len(images), 28 * 28).astype("float32") / scale
+    loss, accuracy = keras.saving.load_model(model_file).evaluate(x, np.eye(10)[labels], verbose=0)
+    record = {"run": setting.name, "setting": asdict(setting), "chosen_at": CHOOSE_AT}
+    return record | {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
 
-def measure_the_chosen(drawn_from: Path, models: Path, results: Path) -> str:
-    """Measure the run chosen on the validation set once on the test set (`test.json` in
-    `results` and `drawn_from`); a chosen run that was not rerun keeps its committed measurement."""
-    runs = load_experiments(drawn_from)
-    chosen = best_on_validation(runs)
-    name = chosen.setting.name
-    model = models / f"{name}.keras"
-    if model.exists():
-        measured = evaluate_on_test(model, chosen.setting)
-        save_test_result(results, chosen, choosing_epoch(runs), *measured)
-        shutil.copy2(results / TEST_FILE, drawn_from / TEST_FILE)
-        return name
-    try:
-        committed = load_test_result(committed_results())
-    except ExperimentResultsError:
-        committed = None
-    if committed is None or (committed.run, committed.setting) != (name, chosen.setting):
-        raise NotebookRunError(
-            f"the run chosen on the validation set, {name!r}, was not rerun, and the committed "
-            f"test result is not of it: run `make experiments ONLY={name}` (or all of them)"
+def committed_test(setting: Setting) -> Path:
+    """The committed test result, which must be of `setting`: the chosen run, not rerun."""
+    path = COMMITTED / TEST_FILE
+    if not path.exists() or json.loads(path.read_text())["setting"] != asdict(setting):
+        raise RunError(
+            f"the run chosen on the validation set, {setting.name!r}, was not rerun, and the "
+            f"committed test result is not of it: run `make experiments ONLY={setting.name}`"
         )
-    shutil.copy2(committed_results() / TEST_FILE, drawn_from / TEST_FILE)
-    return name
+    return path
 
 
-def redraw(build: Path, drawn_from: Path, cell_timeout: int) -> Path:
-    """Run notebook 09 on the results in `drawn_from`; its figures go to `build/figures/`."""
-    notebook = results_notebook()
-    executed = build / "notebooks" / notebook.name
-    print(f"running {notebook.name} on the results of the whole sweep", flush=True)
-    env = kernel_env(**{OUTPUT_DIR_VARIABLE: build, RESULTS_VARIABLE: drawn_from})
-    execute(notebook, executed, cwd=notebook.parent, env=env, cell_timeout=cell_timeout)
-    return executed
-
-
-def publish(build: Path, results: Path, executed: Path, complete: bool) -> list[Path]:
-    """Replace the committed results (all of them after a complete sweep, else those rerun),
-    notebook 09 and its figures."""
-    committed = committed_results()
-    committed.mkdir(parents=True, exist_ok=True)
-    new = {path.name for path in results.glob("*.json")}
-    published = []
-    for path in sorted(results.glob("*.json")):
-        copy_atomically(path, committed / path.name)
-        published.append(committed / path.name)
-    if complete:  # a run removed from the sweep leaves no stale result behind
-        for stale in committed.glob("*.json"):
-            if stale.name not in new and stale.name != TEST_FILE:
+def experiments(only: list[str] | None, output: Path | None) -> None:
+    """Run the sweep's runs (those named in `only`, else all), measure, redraw 09; publish
+    unless `output` is given."""
+    every = read_sweep()
+    if unknown := sorted(set(only or []) - {setting.name for setting in every}):
+        raise Refused(f"ONLY names no run of {shown(SWEEP)}: {', '.join(unknown)}")
+    runs = [setting for setting in every if not only or setting.name in only]
+    kept = committed_results([setting for setting in every if setting not in runs])
+    notebook = next(path for path in series() if path.name.startswith("09_"))
+    with one_run_at_a_time():
+        obtain()
+        build = fresh_folder(output or ROOT / "build" / "experiments")
+        results = build / "notebooks" / "sweep"
+        for folder in (results, build / "models", build / "figures"):
+            folder.mkdir(parents=True)
+        for path in kept:
+            shutil.copyfile(path, results / path.name)
+        for number, setting in enumerate(runs, 1):
+            print(f"[{number}/{len(runs)}] {setting.name}", flush=True)
+            files = {"result_file": results / f"{setting.name}.json"}
+            files["model_file"] = build / "models" / f"{setting.name}.keras"
+            parameters = asdict(setting) | {key: str(path) for key, path in files.items()}
+            try:
+                execute(TRAINER, build / "runs" / f"{setting.name}.ipynb", build, parameters)
+            except RunError as error:
+                raise RunError(f"the run {setting.name!r} failed: {error}") from None
+        chosen = best_on_validation(load_experiments(results)).setting
+        print(f"chosen on the validation set: {chosen.name}", flush=True)
+        if chosen in runs:
+            record = measure(chosen, build / "models" / f"{chosen.name}.keras")
+            (results / TEST_FILE).write_text(json.dumps(record, indent=1) + "\n")
+        else:
+            shutil.copyfile(committed_test(chosen), results / TEST_FILE)
+        print(f"running {notebook.name}", flush=True)
+        nb = execute(notebook, build / "notebooks" / notebook.name, build / "notebooks")
+        keep_committed(nb, nbformat.read(notebook, as_version=4))
+        nbformat.write(nb, build / "notebooks" / notebook.name)
+        if output:
+            print(f"done: nothing committed was changed; the run is in {shown(build)}")
+            return
+        for path in sorted(results.glob("*.json")):
+            replace_file(path, COMMITTED / path.name)
+        for stale in COMMITTED.glob("*.json"):  # of a run no longer in the sweep
+            if not (results / stale.name).exists():
                 stale.unlink()
-    copy_atomically(executed, root() / "notebooks" / executed.name)
-    published.append(root() / "notebooks" / executed.name)
-    for figure in sorted((build / "figures").glob("*.png")):
-        copy_atomically(figure, root() / "figures" / figure.name)
-        published.append(root() / "figures" / figure.name)
-    return published
+        replace_file(build / "notebooks" / notebook.name, notebook)
+        for figure in sorted((build / "figures").glob("*.png")):
+            replace_file(figure, ROOT / "figures" / figure.name)
+        print(f"done: {shown(COMMITTED)}, {shown(notebook)} and its figures updated")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`make experiments`; exit status 0 on success, 1 on a failed run, 2 on bad input."""
-    parser = argparse.ArgumentParser(
-        prog="python -m mnist17_tools experiments", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument(
-        "--sweep", type=Path, default=None, help="the runs (experiments/sweep.toml)"
-    )
-    parser.add_argument("--only", nargs="+", default=None, metavar="NAME", help="run only these")
-    parser.add_argument("--output", type=Path, help="output folder; nothing committed is changed")
-    parser.add_argument("--cell-timeout", default=CELL_TIMEOUT, help="seconds per cell")
-    parser.add_argument(
-        "--epochs", type=int, help="train every run this long instead (with --output only)"
-    )
+def main(argv: list[str]) -> int:
+    """`make experiments`: exit status 0 done, 1 failed, 2 refused, 130 interrupted."""
+    parser = argparse.ArgumentParser(prog="python -m mnist17_tools experiments")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="rerun these runs only")
+    parser.add_argument("--output", type=Path, help="run into this new folder; publish nothing")
     args = parser.parse_args(argv)
     try:
-        every = read_sweep(args.sweep or sweep_file())
-        cell_timeout = parse_cell_timeout(args.cell_timeout)
-        settings = every
-        others: dict[str, Path] = {}
-        if args.only:
-            names = [s.name for s in every]
-            missing = [name for name in args.only if name not in names]
-            if missing:
-                raise ParameterError(
-                    f"ONLY names no run of the sweep: {', '.join(missing)} "
-                    f"(the runs: {', '.join(names)})"
-                )
-            settings = [s for s in every if s.name in args.only]
-            if args.output is None:  # notebook 09 will be redrawn: it needs the other runs too
-                others = others_committed(every, settings)
-        if args.epochs is not None:
-            if args.output is None or args.epochs < 1:
-                raise ParameterError(
-                    "--epochs shortens runs for a check only: give a positive number and --output "
-                    "(results of another length are never published)"
-                )
-            settings = [dataclasses.replace(s, epochs=args.epochs) for s in settings]
-    except ParameterError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return exit_status(lambda: sweep(settings, others, args.output, cell_timeout))
-
-
-def sweep(
-    settings: list[Setting], others: dict[str, Path], output: Path | None, cell_timeout: int
-) -> None:
-    """Run the settings, then (without an `output` folder) redraw notebook 09 from their results
-    and the committed ones of the other runs (`others`), and publish."""
-    complete = not others
-    build = (output or build_dir() / "experiments").resolve()
-    started = time.perf_counter()
-    with exclusive(build_dir() / "run-all.lock", "`make run-all` or `make experiments`") as note:
-        if note:
-            print(note, flush=True)
-        if build.exists():
-            shutil.rmtree(build)
-        results = run_sweep(settings, build, cell_timeout)
-        print(
-            f"the sweep: {len(settings)} runs in {time.perf_counter() - started:.0f} s", flush=True
-        )
-        if output is not None:
-            print(
-                "done: nothing committed was changed (an output folder was given). "
-                f"Results: {display_path(results)}"
-            )
-            return
-        drawn_from = whole_sweep(build, results, others)
-        chosen = measure_the_chosen(drawn_from, build / "models", results)
-        print(f"chosen on the validation set: {chosen}, measured once on the test set", flush=True)
-        executed = redraw(build, drawn_from, cell_timeout)
-        published = publish(build, results, executed, complete)
-    print(
-        f"done in {time.perf_counter() - started:.0f} s: {len(published)} files updated "
-        "(experiments/results/, notebook 09, its figures)"
-    )
+        experiments(args.only, args.output and args.output.resolve())
+    except (RunError, DataError) as error:
+        print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
+        return 2 if isinstance(error, Refused) else 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing committed was changed.", file=sys.stderr)
+        return 130
+    return 0

@@ -1,276 +1,157 @@
-"""Every notebook alone on a hosted runtime's own package set (`make test-hosted`).
+"""Every notebook alone, as Colab or Kaggle opens it (`make test-hosted`).
 
-As Colab or Kaggle opens a notebook: one file in an empty working folder that is not a checkout,
-a fresh venv holding the runtime's versions (tests/hosted/*.txt, each naming its source) and no
-mnist17, a HOME of its own; GitHub and MNIST's host stood in for by a server on 127.0.0.1
-(mnist17_tools/hosted_runtimes.py). ``MNIST17_HOSTED_SETS`` names the package sets and
-``MNIST17_HOSTED_EPOCHS`` how long the trainings run (`make test-hosted HOSTED_EPOCHS=50`: the
-notebooks' own length; CI's 2 are compared with the committed first epochs).
+Each notebook is copied alone into an empty folder outside the checkout and run top to bottom in a
+kernel of a venv that holds a hosted runtime's versions (tests/hosted/<set>.txt) and no mnist17.
+Its first cell pip-installs the helper package from GitHub; git's own configuration in the kernel's
+environment (url.<base>.insteadOf) sends git to a repository of this working tree instead.
 """
 
+import hashlib
 import json
-import os
 import re
+import shutil
 import subprocess
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import ROOT
 
-from mnist17.drawing_pad import PLAIN_TEXT
-from mnist17.hosted import NAMES as hosted_names
-from mnist17.hosted import OLDEST
-from mnist17.params import POST_METRICS
-from mnist17.paths import notebooks_dir
-from mnist17_tools import hosted_runtimes as hosted
-from mnist17_tools.notebook_runner import NotebookRunError
-from mnist17_tools.series import series
+from mnist17_tools import ROOT, series
+from mnist17_tools.run import execute
 
 pytestmark = pytest.mark.hosted
-SETS = os.environ.get("MNIST17_HOSTED_SETS", "colab-2026-08").split()
-EPOCHS = int(os.environ.get("MNIST17_HOSTED_EPOCHS", "2"))
-FULL = 50
 BUILD = ROOT / "build" / "hosted"
-# How far a hosted package set's printed epoch numbers may be from the committed ones. Measured
-# on 2026-12-01 (Intel Xeon with AVX-512 and AMX, 2 epochs): all three sets of tests/hosted/
-# printed the committed digits (deviation 0), so the floor of printed numbers applies, two units
-# of their fourth decimal (mnist17_tools/tolerances.py's rule).
-PRINTED_TOLERANCE = 0.0002
-# After 50 epochs, from the post's val_accuracy (the tests' allowance everywhere).
-POST_TOLERANCE = 0.01
-
-
-@pytest.fixture(scope="module", params=SETS)
-def runtime(request) -> tuple[str, Path]:
-    """(package set, the Python of its venv), the venv made once and kept in build/hosted/."""
-    package_set = hosted.package_sets(ROOT)[request.param]
-    return package_set.name, hosted.hosted_venv(
-        package_set, BUILD / f"venv-{package_set.name}", ROOT
-    )
-
-
-@pytest.fixture(scope="module")
-def address():
-    with hosted.mirror(ROOT) as served:
-        yield served
-
-
-@pytest.fixture(scope="module")
-def runs(runtime, address):
-    """Every notebook run alone on the package set, with what was there before and after."""
-    name, python = runtime
-    home, checkout = Path.home(), hosted.snapshot(ROOT, depth=3)
-    before = {"versions": hosted.installed(python), "home": hosted.names(home)}
-    epochs = EPOCHS if EPOCHS < FULL else None
-    results = {
-        notebook.name: hosted.run_alone(
-            notebook, python, address, BUILD / name / notebook.stem, epochs
-        )
-        for notebook in series()
-    }
-    after = {"versions": hosted.installed(python), "home": hosted.names(home)}
-    return name, results, before, after, checkout
-
-
-def test_every_notebook_runs_alone_without_an_error_or_a_warning(runs):
-    # The runner already refused an error and any stderr text; no warning may hide in stdout.
-    _, results, *_ = runs
-    assert set(results) == {path.name for path in series()}
-    for name, run in results.items():
-        text = hosted.printed(run.executed)
-        assert "Warning" not in text and "Traceback" not in text, (name, text[-2000:])
-
-
-def test_the_first_cell_fetched_the_series_and_names_the_hosts_versions(runs):
-    _, results, before, *_ = runs
-    versions = before["versions"]
-    for name, run in results.items():
-        first = next(c for c in run.executed.cells if c.cell_type == "code")
-        said = hosted.printed(nbformat.from_dict({"cells": [first]}))
-        assert (
-            "the series' helper package and MNIST (verified) are in mnist-in-17-lines-main/" in said
-        )
-        here = said.split("Here: ")[1].split(";")[0]
-        for package in ("tensorflow", "keras", "numpy"):
-            assert f"{hosted_names[package]} {versions[package]}" in here, (name, said)
-        assert "; the committed outputs: Python 3.11" in said
-        assert "The last digits of the numbers may differ" in said
-        assert (run.work / "mnist-in-17-lines-main" / "data" / "mnist.npz").exists()
-
-
-def test_the_hosts_tensorflow_keras_and_numpy_stay_as_they_were(runs):
-    _, _, before, after, _ = runs
-    assert after["versions"] == before["versions"]
-
-
-def numbers(line: str) -> list[float]:
-    return [float(x) for x in re.findall(r"\d+\.\d+", line)]
-
-
-def test_the_trained_numbers_agree_with_the_committed_ones(runs):
-    _, results, *_ = runs
-    trained = hosted.epoch_lines(hosted.printed(results["04_training.ipynb"].executed))
-    committed = hosted.committed_epochs(len(trained))
-    assert len(trained) == (EPOCHS if EPOCHS < FULL else FULL)
-    worst = max(
-        abs(a - b)
-        for new, old in zip(trained, committed, strict=True)
-        for a, b in zip(numbers(new), numbers(old), strict=True)
-    )
-    assert worst <= PRINTED_TOLERANCE, f"04's epochs differ from the committed ones by {worst}"
-    if EPOCHS >= FULL:
-        history = json.loads(
-            (
-                results["04_training.ipynb"].work
-                / "mnist-in-17-lines-main"
-                / "artifacts"
-                / "history.json"
-            ).read_text()
-        )["history"]
-        assert abs(history["val_accuracy"][-1] - POST_METRICS["val_accuracy"]) <= POST_TOLERANCE
-
-
-@pytest.mark.parametrize(
-    "name", ["05_plotting_results.ipynb", "06_making_predictions.ipynb", "08_draw_a_digit.ipynb"]
+GITHUB = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+# What the notebooks import (the rest comes with these), installed at the set's versions.
+NEEDED = "pip tensorflow keras numpy matplotlib scikit-learn pillow ipywidgets anywidget ipykernel"
+PARAMETERS = {"04_training.ipynb": {"epochs": 2}}  # 05, 06 and 08 read the packaged results
+PROBE = (
+    "import importlib.metadata as m, importlib.util as u; s = u.find_spec('mnist17');"
+    "print(m.version('keras'), m.version('tensorflow'), s and s.origin)"
 )
-def test_a_notebook_after_04_trained_with_04s_code_where_04_never_ran(runs, name):
-    _, results, *_ = runs
-    run = results[name]
-    said = hosted.printed(run.executed)
-    assert "Notebook 04's model and history are not here (04 has not run in this folder)" in said
-    by_04 = hosted.epoch_lines(hosted.printed(results["04_training.ipynb"].executed))
-    assert hosted.epoch_lines(said) == by_04  # 04's code, 04's numbers
 
 
-def test_the_drawing_pad_reads_a_drawn_digit_with_the_hosts_widgets(runs):
-    _, results, *_ = runs
-    said = hosted.printed(results["08_draw_a_digit.ipynb"].executed)
-    assert re.search(r"^read as \d with probability \d\.\d{4}$", said, re.M)
-    assert PLAIN_TEXT in said
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    sets = metafunc.config.getoption("--hosted-sets").split()
+    metafunc.parametrize("package_set", sets, scope="module")
 
 
-def test_the_checkout_and_the_real_home_are_unchanged(runs):
-    *_, before, after, checkout = runs
-    assert after["home"] == before["home"]
-    now = hosted.snapshot(ROOT, depth=3)
-    changed = {k for k in now.keys() | checkout.keys() if now.get(k) != checkout.get(k)}
-    assert {k for k in changed if not k.startswith(("build", ".venv"))} == set()
+def interpreter(minor: str) -> str:
+    """A Python `minor` (3.X) of this machine, of those tools/find-python finds."""
+    found = subprocess.run([ROOT / "tools" / "find-python", "--all"], capture_output=True)
+    check = f"import sys; assert '%d.%d' % sys.version_info[:2] == '{minor}'"
+    for python in found.stdout.decode().split():
+        if subprocess.run([python, "-c", check], capture_output=True).returncode == 0:
+            return python
+    raise AssertionError(f"no Python {minor} here for this package set (tools/find-python --all)")
 
 
-# --- failures the test must catch, and bad input -----------------------------------------
-
-FIRST = "01_data_preview.ipynb"
-
-
-def without_first_cell(notebook: Path):
-    nb = nbformat.read(notebook, as_version=4)
-    nb.cells = [c for c in nb.cells if c.get("id") != "hosted-setup"]
-    return nb
-
-
-def test_without_the_first_cell_a_notebook_fails_at_its_first_import(runtime, address, tmp_path):
-    _, python = runtime
-    with pytest.raises(NotebookRunError, match="ModuleNotFoundError: No module named 'mnist17'"):
-        hosted.run_alone(
-            notebooks_dir() / FIRST,
-            python,
-            address,
-            tmp_path,
-            source=without_first_cell(notebooks_dir() / FIRST),
-        )
+@pytest.fixture(scope="module")
+def python(package_set: str) -> Path:
+    """The Python of the set's venv in build/hosted/<set>/, made anew only when the set changes."""
+    spec, folder = Path(__file__).with_name(f"{package_set}.txt"), BUILD / package_set
+    made, wanted = folder / "made-from", hashlib.sha256(spec.read_bytes() + NEEDED.encode())
+    if not made.exists() or made.read_text() != wanted.hexdigest():
+        minor = re.search(r"^# python: (3\.\d+)", spec.read_text(), re.M)[1]
+        subprocess.run([interpreter(minor), "-m", "venv", "--clear", folder], check=True)
+        pip = [folder / "bin" / "python", "-m", "pip", "install", "--disable-pip-version-check"]
+        subprocess.run([*pip, "-q", *NEEDED.split(), "-c", spec], check=True)
+        made.write_text(wanted.hexdigest())
+    return folder / "bin" / "python"
 
 
-def test_a_helper_that_the_fetched_package_lacks_fails_the_notebook(runtime, tmp_path):
-    _, python = runtime
-
-    def no_readable_figures(path: str, content: bytes) -> bytes:
-        if path == "src/mnist17/figures.py":
-            return content.replace(b"def readable_figures(", b"def _gone(")
-        return content
-
-    lacking = hosted.mirror(ROOT, hosted.series_zip(ROOT, no_readable_figures))
-    missing = "ImportError: cannot import name 'readable_figures'"
-    with lacking as broken, pytest.raises(NotebookRunError, match=missing):
-        hosted.run_alone(notebooks_dir() / FIRST, python, broken, tmp_path)
-
-
-def test_a_first_cell_that_lets_pip_upgrade_keras_is_caught(runtime, address, tmp_path):
-    """The d2l failure (a setup cell whose pip install drags the host's TensorFlow along): the
-    check above sees it. Keras stands in for TensorFlow here, its wheel 1 MB against 600 MB;
-    the venv gets its own version back afterwards."""
-    _, python = runtime
-    before = hosted.installed(python)
-    nb = nbformat.read(notebooks_dir() / FIRST, as_version=4)
-    first = next(c for c in nb.cells if c.get("id") == "hosted-setup")
-    first.source = (
-        "import subprocess, sys\n"
-        "subprocess.run([sys.executable, '-m', 'pip', 'install', '--quiet', "
-        f"'--disable-pip-version-check', 'keras=={new_keras(before['keras'])}'], check=True)\n"
-        + first.source
-    )
-    try:
-        hosted.run_alone(notebooks_dir() / FIRST, python, address, tmp_path, source=nb)
-        after = hosted.installed(python)
-        assert after["keras"] != before["keras"]  # what the check above would fail on
-    finally:
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--no-deps",
-                f"keras=={before['keras']}",
-            ],
-            check=True,
-        )
-    assert hosted.installed(python) == before
+@pytest.fixture(scope="session")
+def github(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """GitHub's stand-in: the file URL of a git repository of this working tree (uncommitted
+    changes included), on a branch main."""
+    repo = tmp_path_factory.mktemp("repo")
+    listed = ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    names = subprocess.run(listed, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in names.split("\0"):
+        if name and (ROOT / name).is_file():  # not a file deleted but still in git's index
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    git = ["git", "-C", repo, "-c", "user.name=test", "-c", "user.email=test@localhost"]
+    for step in (["init", "-q", "-b", "main"], ["add", "-A", "-f"], ["commit", "-q", "-m", "tree"]):
+        subprocess.run([*git, *step], check=True)
+    return repo.as_uri()
 
 
-def new_keras(have: str) -> str:
-    return "3.15.1" if have != "3.15.1" else "3.13.2"
+@pytest.fixture(scope="session", autouse=True)
+def kernelspecs() -> Iterator[None]:
+    """papermill finds the kernelspecs of build/hosted/kernels/ through JUPYTER_PATH."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(BUILD))
+        yield
 
 
-def test_without_network_the_first_cell_says_in_one_line_to_switch_it_on(runtime, tmp_path):
-    _, python = runtime
-    with pytest.raises(NotebookRunError) as caught:
-        hosted.run_alone(notebooks_dir() / FIRST, python, "http://127.0.0.1:9", tmp_path)
-    message = caught.value.evalue
-    assert caught.value.ename == "RuntimeError" and "\n" not in message
-    assert "switch on this runtime's internet access (on Kaggle: Settings > Internet on)" in message
-    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == []
+def kernel(name: str, python: Path, home: Path, repo: str) -> str:
+    """Write the kernelspec `name`: `python`'s kernel, MNIST served offline, HOME `home`, and git
+    fetching `repo` where it is asked for GitHub's address of the series."""
+    env = {
+        "IPYTHONDIR": str(ROOT / "tools" / "ipython"),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "HOME": str(home),
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{repo}.insteadOf",
+        "GIT_CONFIG_VALUE_0": GITHUB,
+    }
+    home.mkdir(exist_ok=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "display_name": name, "language": "python", "env": env}
+    (BUILD / "kernels" / name).mkdir(parents=True, exist_ok=True)
+    (BUILD / "kernels" / name / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return name
 
 
-def test_a_cut_off_download_is_refused_and_leaves_nothing(runtime, tmp_path):
-    _, python = runtime
-    whole = hosted.series_zip(ROOT)
-    cut = hosted.mirror(ROOT, whole[: len(whole) // 2])
-    with cut as cut_off, pytest.raises(NotebookRunError, match="was cut off or altered"):
-        hosted.run_alone(notebooks_dir() / FIRST, python, cut_off, tmp_path)
-    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == []
+def without_mnist17(python: Path) -> list[str]:
+    """Uninstall mnist17 from `python`'s venv; return keras's and tensorflow's versions there."""
+    subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "mnist17"], capture_output=True)
+    *versions, where = installed(python)
+    assert where == "None"
+    return versions
 
 
-def test_the_first_cell_run_twice_says_in_one_line_that_it_did_nothing(runtime, address, tmp_path):
-    _, python = runtime
-    nb = nbformat.read(notebooks_dir() / FIRST, as_version=4)
-    index = next(i for i, c in enumerate(nb.cells) if c.get("id") == "hosted-setup")
-    again = nbformat.v4.new_code_cell(nb.cells[index].source, id="again")
-    nb.cells.insert(index + 1, again)
-    run = hosted.run_alone(notebooks_dir() / FIRST, python, address, tmp_path, source=nb)
-    (second,) = [c for c in run.executed.cells if c.get("id") == "again"]
-    assert hosted.printed(nbformat.from_dict({"cells": [second]})) == (
-        "The series was fetched into mnist-in-17-lines-main/ before: nothing to fetch.\n"
-    )
+def installed(python: Path) -> list[str]:
+    """keras's and tensorflow's versions in `python`'s venv, and mnist17's file ("None": none)."""
+    probe = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, check=True)
+    return probe.stdout.split()
 
 
-def test_the_oldest_supported_versions_are_those_of_the_oldest_package_set():
-    oldest = min(
-        (s for s in hosted.package_sets(ROOT).values() if s.constraints),
-        key=lambda s: re.search(r"commit \w+ \((\d{4}-\d\d-\d\d)\)", s.constraints.read_text())[1],
-    )
-    pins = dict(re.findall(r"^([\w.-]+)==(\S+)$", oldest.constraints.read_text(), re.M))
-    for package, minor in OLDEST.items():
-        assert pins[package].rsplit(".", 1)[0] == minor, package
+def first_cell_said(nb: nbformat.NotebookNode) -> str:
+    first = next(cell for cell in nb.cells if cell.cell_type == "code")
+    return "".join(output.get("text", "") for output in first.outputs)
+
+
+@pytest.mark.parametrize("notebook", series(), ids=lambda path: path.stem)
+def test_the_notebook_runs_alone_after_its_first_cell_installed_mnist17(
+    notebook: Path, package_set: str, python: Path, github: str, tmp_path: Path
+) -> None:
+    name = kernel(f"hosted-{package_set}", python, tmp_path / "home", github)
+    versions = without_mnist17(python)
+    work = tmp_path / "work"  # nothing but the notebook: 04 never ran here
+    work.mkdir()
+    shutil.copy(notebook, work)
+    # execute refuses an error and any output on stderr.
+    parameters = PARAMETERS.get(notebook.name)
+    nb = execute(work / notebook.name, tmp_path / notebook.name, work, parameters, kernel=name)
+    assert first_cell_said(nb).endswith("Installed.\n")
+    *after, where = installed(python)
+    assert Path(where).is_relative_to(python.parent.parent)  # in the venv, from the repository
+    assert after == versions  # --no-deps: the host's keras and tensorflow stay as they were
+
+
+def test_without_network_the_first_cell_says_to_turn_it_on(
+    package_set: str, python: Path, tmp_path: Path
+) -> None:
+    nowhere = (tmp_path / "no-such-repository").as_uri()
+    name = kernel(f"hosted-{package_set}-offline", python, tmp_path / "home", nowhere)
+    without_mnist17(python)
+    nb = nbformat.read(series()[0], as_version=4)
+    nb.cells = [next(cell for cell in nb.cells if cell.cell_type == "code")]
+    nbformat.write(nb, tmp_path / "first.ipynb")
+    executed = execute(tmp_path / "first.ipynb", tmp_path / "executed.ipynb", tmp_path, kernel=name)
+    assert first_cell_said(executed).splitlines()[-1] == "Turn on internet access; rerun this cell."
+    assert installed(python)[2] == "None"

@@ -1,12 +1,11 @@
 """`make check-platforms` fails where a reader's `make setup` would: a pin without a wheel for one
-platform, a package that one platform needs and the lock leaves free, a platform TensorFlow skips.
+platform, a package that one platform needs and the lock leaves free.
 
 Each test runs tools/check-platforms on a changed copy of a lock file, for one Python, with uv
 asking the package index (PyPI) as `make check-platforms` does (which first runs the tool on the
 committed lock files, every platform and Python).
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 from helpers import ROOT
 
 pytestmark = pytest.mark.platforms
-UV = shutil.which("uv") or "uv"  # the maintainer's tools venv, which make puts on PATH
+UV = shutil.which("uv") or "uv"  # from the maintainer's tools venv, which make puts on PATH
 PYTHON = "3.12"
 TOOL = ROOT / "tools" / "check-platforms"
 
@@ -29,7 +28,6 @@ def check_platforms(*args: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ},
     )
 
 
@@ -76,18 +74,3 @@ def test_a_lock_frozen_on_linux_fails_on_the_mac(tmp_path):
         f"macOS on Apple Silicon (aarch64-apple-darwin), Python {PYTHON}: appnope is needed there "
         f"but not pinned in python{PYTHON}.txt"
     ) in result.stderr
-
-
-def test_an_intel_mac_gets_no_tensorflow():
-    result = check_platforms("--platform", "x86_64-apple-darwin")
-    assert result.returncode == 1
-    assert f"Intel Mac (x86_64-apple-darwin), Python {PYTHON}: tensorflow==2.21.0 has no wheel" in (
-        result.stderr
-    )
-
-
-def test_uv_is_the_pinned_one():
-    assert shutil.which(str(UV)), "make check-platforms installs uv (requirements-tools.txt)"
-    version = subprocess.run([UV, "--version"], capture_output=True, text=True, check=True).stdout
-    pinned = re.search(r"^uv==(\S+)", (ROOT / "requirements-tools.txt").read_text(), re.M)[1]
-    assert version.split()[1] == pinned
