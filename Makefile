@@ -4,7 +4,6 @@
 ifeq ($(OS),Windows_NT)
 $(error This series runs on Linux and macOS: on Windows, install WSL 2 with Ubuntu (wsl --install), then clone and run make inside Ubuntu)
 endif
-
 SHELL := /bin/bash
 # PYTHON: the interpreter for the venv (3.11, 3.12 or 3.13); empty = the first supported one found.
 PYTHON ?=
@@ -33,7 +32,6 @@ RUN_ARGS = $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(BATCH_SIZE),--batch-size $(
 .PHONY: help setup data links check-links run-all experiments regenerate test test-notebooks \
   test-portable test-browser test-backends test-hosted book test-book bench lint lab clean \
   constraints check-platforms
-
 help: ## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 

@@ -1,12 +1,6 @@
-"""`make bench`: seconds per epoch of the post's training, several ways, in one run on one machine.
-
-An epoch is the post's: 60,000 images in batches of 128, then validation on 10,000. Each row is the
-median over timed epochs after warm-up ones (compiling), measured in a process of its own (Keras
-takes its backend once per process); threads and quiet logs come from the environment (the
-Makefile's KERNEL_ENV). The floor is the epoch's FLOPs (training counted as 3 forward passes) at
-NumPy's best float32 matmul rate: times compare only within one run, so each row is also a ratio
-to the floor of the same run.
-"""
+"""`make bench`: seconds per epoch of the post's training (60,000 images in batches of 128, then
+validation on 10,000) several ways, each row the median after warm-up epochs in a process of its
+own; the floor is the epoch's FLOPs (training = 3 forward passes) at NumPy's float32 matmul rate."""
 
 import argparse
 import json
@@ -16,6 +10,8 @@ import statistics
 import subprocess
 import sys
 import time
+import timeit
+from functools import partial
 from importlib.util import find_spec
 from itertools import pairwise
 from pathlib import Path
@@ -25,37 +21,17 @@ import numpy as np
 from mnist17_tools import ROOT
 
 LAYERS, TRAIN, TEST, BATCH, LEARNING_RATE, SEED = (784, 256, 128, 10), 60000, 10000, 128, 0.01, 123
-ROWS = {  # label: the package it needs (its KERAS_BACKEND), how it trains
-    "(a) Keras on TensorFlow as notebook 04 (XLA, epoch per call)": ("tensorflow", "keras-04"),
-    "(b) Keras on TensorFlow, default compile settings": ("tensorflow", "keras"),
-    "(c) Keras on JAX, default compile settings": ("jax", "keras"),
-    "(d) Keras on JAX as notebook 04 (epoch per call)": ("jax", "keras-04"),
-    "(e) Keras on PyTorch as notebook 04 (eager)": ("torch", "keras-04"),  # speed_up: no change
-    "(f) PyTorch eager, CPU": ("torch", "torch"),
-    "(g) scikit-learn MLPClassifier (logistic, plain SGD, no L2)": ("sklearn", "sklearn"),
-}
+GC_ON = "gc.enable()"  # timeit's setup for an epoch: the garbage collector on, as in training
 
 
 def data() -> list[np.ndarray]:
     """The post's data from data/mnist.npz: flat float32 images in 0..1, digits 0..9."""
     with np.load(ROOT / "data" / "mnist.npz") as mnist:
-        x_train, x_test = (
-            mnist[k].reshape(-1, 784) / np.float32(255) for k in ("x_train", "x_test")
-        )
-        return [x_train, mnist["y_train"], x_test, mnist["y_test"]]
+        x = {k: mnist[f"x_{k}"].reshape(-1, 784) / np.float32(255) for k in ("train", "test")}
+        return [x["train"], mnist["y_train"], x["test"], mnist["y_test"]]
 
 
-def clocked(one_epoch, epochs: int) -> list[float]:
-    """Wall times of `epochs` calls of `one_epoch`."""
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        one_epoch()
-        times.append(time.perf_counter() - start)
-    return times
-
-
-def keras_epochs(epochs: int, as_04: bool) -> list[float]:
+def keras_epochs(epochs: int, as_04: bool = False) -> list[float]:
     """Epoch times of the post's model and training, with notebook 04's `speed_up` or without."""
     import keras
 
@@ -64,9 +40,7 @@ def keras_epochs(epochs: int, as_04: bool) -> list[float]:
     x_train, y_train, x_test, y_test = data()
     keras.utils.set_random_seed(SEED)
     dense = [keras.layers.Dense(n, activation="sigmoid") for n in LAYERS[1:-1]]
-    model = keras.Sequential(
-        [keras.Input(shape=(784,)), *dense, keras.layers.Dense(10, activation="softmax")]
-    )
+    model = keras.Sequential([keras.Input((784,)), *dense, keras.layers.Dense(10, "softmax")])
     sgd = keras.optimizers.SGD(learning_rate=LEARNING_RATE)
     model.compile(loss="categorical_crossentropy", optimizer=sgd, metrics=["accuracy"])
     if as_04:
@@ -101,7 +75,7 @@ def torch_epochs(epochs: int) -> list[float]:
         with torch.no_grad():
             (model(x_test).argmax(1) == y_test).float().mean()
 
-    return clocked(one_epoch, epochs)
+    return timeit.repeat(one_epoch, GC_ON, number=1, repeat=epochs)
 
 
 def sklearn_epochs(epochs: int) -> list[float]:
@@ -109,24 +83,22 @@ def sklearn_epochs(epochs: int) -> list[float]:
     from sklearn.neural_network import MLPClassifier
 
     x_train, y_train, x_test, y_test = data()
-    settings = dict(activation="logistic", solver="sgd", alpha=0.0, momentum=0.0, batch_size=BATCH)
-    model = MLPClassifier(
-        LAYERS[1:-1], learning_rate_init=LEARNING_RATE, random_state=SEED, **settings
-    )
-    return clocked(
-        lambda: model.partial_fit(x_train, y_train, classes=np.arange(10)).score(x_test, y_test),
-        epochs,
-    )
+    post = dict(activation="logistic", solver="sgd", alpha=0.0, momentum=0.0, batch_size=BATCH)
+    model = MLPClassifier(LAYERS[1:-1], learning_rate_init=LEARNING_RATE, random_state=SEED, **post)
+    fit = partial(model.partial_fit, x_train, y_train, classes=np.arange(10))
+    return timeit.repeat(lambda: fit().score(x_test, y_test), GC_ON, number=1, repeat=epochs)
 
 
-def median_epoch(label: str, warmup: int, repeats: int) -> float:
-    """The row's median epoch time, measured by this script in a fresh process (`--row`)."""
-    env = {**os.environ, "KERAS_BACKEND": ROWS[label][0]}
-    args = [sys.executable, __file__, "--row", label, str(warmup + repeats)]
-    result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SystemExit(f"{label} failed:\n{result.stderr[-2000:]}")
-    return statistics.median(json.loads(result.stdout.splitlines()[-1])[warmup:])
+keras_04 = partial(keras_epochs, as_04=True)
+ROWS = {  # label: the package it needs (its KERAS_BACKEND), how it trains
+    "(a) Keras on TensorFlow as notebook 04 (XLA, epoch per call)": ("tensorflow", keras_04),
+    "(b) Keras on TensorFlow, default compile settings": ("tensorflow", keras_epochs),
+    "(c) Keras on JAX, default compile settings": ("jax", keras_epochs),
+    "(d) Keras on JAX as notebook 04 (epoch per call)": ("jax", keras_04),
+    "(e) Keras on PyTorch as notebook 04 (eager)": ("torch", keras_04),  # speed_up: no change
+    "(f) PyTorch eager, CPU": ("torch", torch_epochs),
+    "(g) scikit-learn MLPClassifier (logistic, plain SGD, no L2)": ("sklearn", sklearn_epochs),
+}
 
 
 def cpu() -> str:
@@ -142,26 +114,27 @@ def cpu() -> str:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--row"]:
-        epochs, trainer = int(sys.argv[3]), ROWS[sys.argv[2]][1]
-        if trainer.startswith("keras"):
-            return print(json.dumps(keras_epochs(epochs, trainer == "keras-04")))
-        return print(
-            json.dumps({"torch": torch_epochs, "sklearn": sklearn_epochs}[trainer](epochs))
-        )
+    if sys.argv[1:2] == ["--row"]:  # one row, in this process: its epoch times as JSON
+        return print(json.dumps(ROWS[sys.argv[2]][1](int(sys.argv[3]))))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed epochs per row (median)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed first epochs per row")
     args = parser.parse_args()
     seconds = {}
-    for label, (package, _) in ROWS.items():
+    for label, (package, _) in ROWS.items():  # each row in a process of its own (`--row`)
         if find_spec(package) is None:
             print(f"{label[:3]} skipped: {package} is not installed (make bench installs it)")
             continue
-        seconds[label] = median_epoch(label, args.warmup, args.repeats)
+        env = {**os.environ, "KERAS_BACKEND": package}
+        row = [sys.executable, __file__, "--row", label, str(args.warmup + args.repeats)]
+        result = subprocess.run(row, env=env, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise SystemExit(f"{label} failed:\n{result.stderr[-2000:]}")
+        times = json.loads(result.stdout.splitlines()[-1])
+        seconds[label] = statistics.median(times[args.warmup :])
     forward = 2 * sum(a * b for a, b in pairwise(LAYERS))
     a = np.random.default_rng(0).random((2048, 2048), dtype=np.float32)
-    rate = 2 * 2048**3 / min(clocked(lambda: a @ a, 8))
+    rate = 2 * 2048**3 / min(timeit.repeat(lambda: a @ a, number=1, repeat=8))
     floor = (3 * forward * TRAIN + forward * TEST) / rate
     seconds[f"(h) floor: {floor * rate / 1e9:.1f} GFLOP at {rate / 1e9:.0f} GFLOP/s"] = floor
     print(f"\n{cpu()}\n{'':64}{'s/epoch':>9}{'x floor':>9}")

@@ -6,6 +6,4 @@ collect_ignore = ["fixtures"]
 
 def pytest_addoption(parser) -> None:
     parser.addoption("--backends", default="jax torch", help="Keras backends (make test-backends)")
-    parser.addoption(
-        "--hosted-sets", default="colab-2026-08", help="package sets of tests/hosted/ (make test-hosted)"
-    )
+    parser.addoption("--hosted-sets", default="colab-2026-08", help="sets of tests/hosted/")

@@ -1,6 +1,5 @@
-"""The exercises that end notebooks 01-08: numbered, one solution each with an output that nbval
-compares, every solution cell collapsed until opened (JupyterLab's `jupyter.source_hidden` and
-`outputs_hidden`; the `hide-cell` tag for the book) and none before the solutions."""
+"""The exercises ending notebooks 01-08: numbered, each with a solution whose output nbval checks,
+collapsed in JupyterLab (`jupyter.source_hidden`, `outputs_hidden`) and the book (`hide-cell`)."""
 
 import json
 import re

@@ -1,20 +1,12 @@
 """`save_fig(name)`: every figure of the post goes to `figures/<name>.png` at one fixed size.
 
-Files keep the post's names (`nn1-1.png` ...), so the author can drop them into the post. They go
-to `figures/` beside the notebooks' folder in a checkout (`../figures`), else to `figures/` in the
-working folder (a notebook opened alone). No timestamp or software tag is stored, so an unchanged
-figure gives an unchanged file.
-
-In Jupyter, `save_fig` also makes the notebook show the figure as the file has it: the inline
-backend would otherwise crop it to a tight box. The picture in the notebook and the file are then
-the same pixels, so checking the files checks both.
-
-Figure text is never smaller than the notebook's body text (14 px in JupyterLab) at the width the
-notebook shows the figure: `readable_figures()` sets the text size, and `save_fig` refuses a
-figure whose text would still be smaller, naming that text.
+Files keep the post's names (`nn1-1.png` ...) and go to `figures/` beside the notebooks' folder in
+a checkout, else to `figures/` in the working folder; no timestamp is stored, so an unchanged
+figure gives an unchanged file. In Jupyter, the notebook then shows the figure uncropped, the same
+pixels as the file. Figure text is never smaller than the notebook's body text (14 px in
+JupyterLab) at the width the notebook shows it: `save_fig` refuses it otherwise, naming the text.
 """
 
-import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -28,16 +20,10 @@ FIGURE_DPI = 100
 BODY_TEXT_PX = 14
 SHOWN_WIDTH_PX = 1000
 READABLE_FONT_SIZE = 11  # points: 15.3 px at FIGURE_DPI
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
 def figure_path(name: str) -> Path:
     """Where `save_fig(name)` writes: `../figures/<name>.png` in a checkout, else `figures/`."""
-    if not _NAME.fullmatch(name):
-        raise ValueError(
-            f"figure name {name!r} must be letters, digits, '-' or '_' without an extension, "
-            "for example 'nn1-3'"
-        )
     folder = Path("../figures") if Path("../figures").is_dir() else Path("figures")
     folder.mkdir(exist_ok=True)
     return folder / f"{name}.png"

@@ -1,14 +1,5 @@
-"""`make experiments`: train once per run of `experiments/sweep.toml`, measure the run chosen on
-the validation set once on the test set, redraw notebook 09 from the whole sweep, publish.
-
-Every run is the post's settings (notebook 04's parameters) with the values it names changed;
-each value is checked, naming the run, before anything trains. Each run executes
-`experiments/train_one_setting.ipynb` with papermill in `build/experiments/`; notebook 09 then
-runs in `build/experiments/notebooks/`, whose `sweep/` holds the whole sweep's results: the new
-ones and the committed ones of the runs not rerun (`--only`), which must match the sweep. Only
-then are `src/mnist17/sweep/`, notebook 09 and its figures replaced; a failure changes nothing
-committed, and so does a run with `--output`.
-"""
+"""`make experiments`: train the runs of `experiments/sweep.toml` (all checked first), measure the
+chosen one once on the test set, redraw notebook 09 from the whole sweep; publish only then."""
 
 import argparse
 import json
@@ -22,46 +13,28 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from mnist17.experiments import (
-    CHOOSE_AT,
-    TEST_FILE,
-    Setting,
-    best_on_validation,
-    load_experiments,
-    read_experiment,
-)
+import mnist17.experiments as sweep
 from mnist17_tools import ROOT, series, shown
+from mnist17_tools import run as runner
 from mnist17_tools.data import TARGET, DataError, obtain
-from mnist17_tools.run import (
-    Refused,
-    RunError,
-    checked,
-    execute,
-    fresh_folder,
-    keep_committed,
-    one_run_at_a_time,
-    post_settings,
-    replace_file,
-)
+from mnist17_tools.run import Refused, RunError
 
 SWEEP = ROOT / "experiments" / "sweep.toml"
 TRAINER = ROOT / "experiments" / "train_one_setting.ipynb"
 COMMITTED = ROOT / "src" / "mnist17" / "sweep"
-KEYS = [field.name for field in fields(Setting)]
+KEYS = [field.name for field in fields(sweep.Setting)]
 
 
-def read_sweep(path: Path = SWEEP) -> list[Setting]:
-    """The sweep's runs, each the post's settings with its own changes; `Refused` names the run
-    and the value that cannot train."""
+def read_sweep(path: Path = SWEEP) -> list[sweep.Setting]:
+    """The sweep's runs: the post's settings with each run's changes; `Refused` names a bad one."""
     try:
-        sweep = tomllib.loads(path.read_text())
+        runs = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as error:
         raise Refused(f"{shown(path)}: {error}") from None
-    runs = sweep.pop("run", [])
-    if sweep or not runs:
+    if list(runs) != ["run"] or not runs["run"]:
         raise Refused(f"{shown(path)} holds [[run]] tables only, at least one")
-    post, settings = post_settings(), []
-    for number, run in enumerate(runs, 1):
+    post, settings = runner.post_settings(), []
+    for number, run in enumerate(runs["run"], 1):
         try:
             if unknown := sorted(set(run) - set(KEYS)):
                 raise Refused(f"unknown key(s) {', '.join(unknown)}; the keys: {', '.join(KEYS)}")
@@ -69,103 +42,90 @@ def read_sweep(path: Path = SWEEP) -> list[Setting]:
                 raise Refused("name: lower-case letters, digits, '.' and '-', as a file name")
             if run["name"] in (setting.name for setting in settings):
                 raise Refused("the name is used twice")
-            setting = Setting(**{**post, **run})
+            setting = sweep.Setting(**{**post, **run})
             if not isinstance(setting.scale_inputs, bool):
                 raise Refused("scale_inputs is true or false")
             if setting.activation not in ("sigmoid", "relu"):
                 raise Refused("activation is sigmoid or relu")
-            numbers = checked({key: getattr(setting, key) for key in post})
+            numbers = runner.checked({key: getattr(setting, key) for key in post})
+            if numbers["epochs"] < sweep.CHOOSE_AT:
+                raise Refused(f"epochs: at least {sweep.CHOOSE_AT}, where 09 compares runs")
         except Refused as error:
             raise Refused(f"{shown(path)}, run {number} ({run.get('name')}): {error}") from None
         settings.append(replace(setting, **numbers))
     return settings
 
 
-def committed_results(settings: list[Setting]) -> list[Path]:
-    """The committed result of each of `settings`; `Refused` if one is missing or of another
-    setting (notebook 09 draws every run of the sweep)."""
-    for setting in settings:
-        path = COMMITTED / f"{setting.name}.json"
-        if not path.exists() or read_experiment(path).setting != setting:
-            raise Refused(
-                f"the committed result of {setting.name!r} is missing or not of the sweep's "
-                "setting: add it to ONLY, or run `make experiments`"
-            )
-    return [COMMITTED / f"{setting.name}.json" for setting in settings]
-
-
-def measure(setting: Setting, model_file: Path) -> dict:
+def measure(setting: sweep.Setting, model_file: Path) -> dict:
     """The saved network's loss and accuracy on the 10,000 test images, prepared as it trained."""
     import keras
 
     with np.load(TARGET) as mnist:  # verified by obtain(); kernels get it as mnist.load_data()
         images, labels = mnist["x_test"], mnist["y_test"]
-    scale = 255.0 if setting.scale_inputs else 1.0
-    x = images.reshape(len(images), 28 * 28).astype("float32") / scale
+    x = images.reshape(-1, 28 * 28).astype("float32") / (255.0 if setting.scale_inputs else 1.0)
     loss, accuracy = keras.saving.load_model(model_file).evaluate(x, np.eye(10)[labels], verbose=0)
-    record = {"run": setting.name, "setting": asdict(setting), "chosen_at": CHOOSE_AT}
+    record = {"run": setting.name, "setting": asdict(setting), "chosen_at": sweep.CHOOSE_AT}
     return record | {"test_loss": float(loss), "test_accuracy": float(accuracy)}
 
 
-def committed_test(setting: Setting) -> Path:
-    """The committed test result, which must be of `setting`: the chosen run, not rerun."""
-    path = COMMITTED / TEST_FILE
-    if not path.exists() or json.loads(path.read_text())["setting"] != asdict(setting):
-        raise RunError(
-            f"the run chosen on the validation set, {setting.name!r}, was not rerun, and the "
-            f"committed test result is not of it: run `make experiments ONLY={setting.name}`"
-        )
-    return path
-
-
 def experiments(only: list[str] | None, output: Path | None) -> None:
-    """Run the sweep's runs (those named in `only`, else all), measure, redraw 09; publish
-    unless `output` is given."""
+    """Run the sweep's runs (those in `only`, else all), redraw 09; publish unless `output`."""
     every = read_sweep()
     if unknown := sorted(set(only or []) - {setting.name for setting in every}):
         raise Refused(f"ONLY names no run of {shown(SWEEP)}: {', '.join(unknown)}")
     runs = [setting for setting in every if not only or setting.name in only]
-    kept = committed_results([setting for setting in every if setting not in runs])
+    kept = {setting: COMMITTED / f"{setting.name}.json" for setting in every if setting not in runs}
+    for setting, path in kept.items():  # notebook 09 draws them too
+        if not path.exists() or sweep.read_experiment(path).setting != setting:
+            raise Refused(
+                f"the committed result of {setting.name!r} is missing or not of the sweep's "
+                "setting: add it to ONLY, or run `make experiments`"
+            )
     notebook = next(path for path in series() if path.name.startswith("09_"))
-    with one_run_at_a_time():
+    with runner.one_run_at_a_time():
         obtain()
-        build = fresh_folder(output or ROOT / "build" / "experiments")
-        results = build / "notebooks" / "sweep"
-        for folder in (results, build / "models", build / "figures"):
+        build = runner.fresh_folder(output or ROOT / "build" / "experiments")
+        results, models = build / "notebooks" / "sweep", build / "models"
+        for folder in (results, models, build / "figures"):
             folder.mkdir(parents=True)
-        for path in kept:
+        for path in kept.values():
             shutil.copyfile(path, results / path.name)
         for number, setting in enumerate(runs, 1):
             print(f"[{number}/{len(runs)}] {setting.name}", flush=True)
-            files = {"result_file": results / f"{setting.name}.json"}
-            files["model_file"] = build / "models" / f"{setting.name}.keras"
-            parameters = asdict(setting) | {key: str(path) for key, path in files.items()}
+            result, model = results / f"{setting.name}.json", models / f"{setting.name}.keras"
+            parameters = asdict(setting) | {"result_file": str(result), "model_file": str(model)}
             try:
-                execute(TRAINER, build / "runs" / f"{setting.name}.ipynb", build, parameters)
+                runner.execute(TRAINER, build / "runs" / f"{setting.name}.ipynb", build, parameters)
             except RunError as error:
                 raise RunError(f"the run {setting.name!r} failed: {error}") from None
-        chosen = best_on_validation(load_experiments(results)).setting
+        chosen = sweep.best_on_validation(sweep.load_experiments(results)).setting
         print(f"chosen on the validation set: {chosen.name}", flush=True)
+        tested = COMMITTED / sweep.TEST_FILE
         if chosen in runs:
-            record = measure(chosen, build / "models" / f"{chosen.name}.keras")
-            (results / TEST_FILE).write_text(json.dumps(record, indent=1) + "\n")
+            record = measure(chosen, models / f"{chosen.name}.keras")
+            (results / sweep.TEST_FILE).write_text(json.dumps(record, indent=1) + "\n")
+        elif tested.exists() and json.loads(tested.read_text())["setting"] == asdict(chosen):
+            shutil.copyfile(tested, results / sweep.TEST_FILE)
         else:
-            shutil.copyfile(committed_test(chosen), results / TEST_FILE)
+            raise RunError(
+                f"the run chosen on the validation set, {chosen.name!r}, was not rerun, and the "
+                f"committed test result is not of it: run `make experiments ONLY={chosen.name}`"
+            )
         print(f"running {notebook.name}", flush=True)
-        nb = execute(notebook, build / "notebooks" / notebook.name, build / "notebooks")
-        keep_committed(nb, nbformat.read(notebook, as_version=4))
+        nb = runner.execute(notebook, build / "notebooks" / notebook.name, build / "notebooks")
+        runner.keep_committed(nb, nbformat.read(notebook, as_version=4))
         nbformat.write(nb, build / "notebooks" / notebook.name)
         if output:
             print(f"done: nothing committed was changed; the run is in {shown(build)}")
             return
         for path in sorted(results.glob("*.json")):
-            replace_file(path, COMMITTED / path.name)
+            runner.replace_file(path, COMMITTED / path.name)
         for stale in COMMITTED.glob("*.json"):  # of a run no longer in the sweep
             if not (results / stale.name).exists():
                 stale.unlink()
-        replace_file(build / "notebooks" / notebook.name, notebook)
+        runner.replace_file(build / "notebooks" / notebook.name, notebook)
         for figure in sorted((build / "figures").glob("*.png")):
-            replace_file(figure, ROOT / "figures" / figure.name)
+            runner.replace_file(figure, ROOT / "figures" / figure.name)
         print(f"done: {shown(COMMITTED)}, {shown(notebook)} and its figures updated")
 
 

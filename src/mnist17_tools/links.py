@@ -1,17 +1,13 @@
-"""`make links`: each notebook's series line, its Colab, Kaggle and Binder links and its first cell,
-and the README's links, from pyproject.toml's [project.urls]: Repository, and Notebooks' branch.
-
-Colab and Kaggle open the committed file as it is, so the addresses are written into it (nothing
-is re-run). `--check` only lists what differs (exit 1).
-"""
+"""`make links`: each notebook's series line, hosted links and first cell, and the README's links,
+from pyproject.toml's [project.urls]; `--check` only lists what differs (exit 1)."""
 
 import argparse
+import copy
 import re
 import tomllib
 from pathlib import Path
 
 import nbformat
-from nbformat import NotebookNode
 
 from mnist17_tools import ROOT, series
 
@@ -32,10 +28,7 @@ def home(root: Path = ROOT) -> tuple[str, str]:
     notebooks = r"https://github\.com/([\w.-]+/[\w.-]+)/tree/([\w.-]+)/notebooks"
     found = re.fullmatch(notebooks, urls["Notebooks"])
     if not found or urls["Repository"] != f"https://github.com/{found[1]}":
-        raise SystemExit(
-            "pyproject.toml's [project.urls]: Repository = https://github.com/OWNER/NAME and "
-            "Notebooks = https://github.com/OWNER/NAME/tree/BRANCH/notebooks"
-        )
+        raise SystemExit("pyproject.toml: Notebooks must be Repository + /tree/BRANCH/notebooks")
     return found[1], found[2]
 
 
@@ -61,23 +54,6 @@ def header(source: str, names: list[str], index: int, repo: str, branch: str) ->
     return "\n\n".join([heading, f"{SERIES}, {place}", online, *prose])
 
 
-def fix(nb: NotebookNode, names: list[str], index: int, repo: str, branch: str) -> list[str]:
-    """Rewrite `nb`'s header cell and put the install cell first; say which of them changed."""
-    changed = []
-    new_header = header(nb.cells[0].source, names, index, repo, branch)
-    if nb.cells[0].source != new_header:
-        changed.append("header cell (series line or links)")
-    code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    setup = next((c for c in code if c.get("id") == CELL_ID), None)
-    cell = CELL.format(repo=repo, branch=branch)
-    if not code or code[0] is not setup or setup.source != cell:
-        changed.append("first code cell")
-    setup = setup or nbformat.v4.new_code_cell(id=CELL_ID)
-    nb.cells[0].source, setup.source = new_header, cell
-    nb.cells[1:] = [setup, *(c for c in nb.cells[1:] if c is not setup)]
-    return changed
-
-
 def readme(text: str, notebooks: list[Path], repo: str, branch: str) -> str:
     """The README with each notebook's row of links and the Codespaces link of `repo`."""
     for path in notebooks:
@@ -99,13 +75,19 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     found = []
     for index, path in enumerate(notebooks):
         nb = nbformat.read(path, as_version=4)
-        changed = fix(nb, names, index, repo, branch)
-        found += [f"notebooks/{path.name}: {what}" for what in changed]
-        if changed and not check:
-            nbformat.write(nb, path)
+        fixed = copy.deepcopy(nb)  # its header rewritten, the install cell right after it
+        fixed.cells[0].source = header(nb.cells[0].source, names, index, repo, branch)
+        setup = next((c for c in fixed.cells if c.get("id") == CELL_ID), None)
+        setup = setup or nbformat.v4.new_code_cell(id=CELL_ID)
+        setup.source = CELL.format(repo=repo, branch=branch)
+        fixed.cells[1:] = [setup, *(c for c in fixed.cells[1:] if c is not setup)]
+        if fixed != nb:
+            found.append(f"notebooks/{path.name}")
+            if not check:
+                nbformat.write(fixed, path)
     text = (root / "README.md").read_text()
     if (new := readme(text, notebooks, repo, branch)) != text:
-        found.append("README.md: the notebooks' or the Codespaces links")
+        found.append("README.md")
         if not check:
             (root / "README.md").write_text(new)
     for line in found:

@@ -1,13 +1,5 @@
-"""The drawing pad's front end for readers who use the keyboard, a screen reader or a dark theme
-(`make test-browser`): `digit_pad.js` rendered in headless Chromium under JupyterLab's own light and
-dark theme stylesheets, with a stand-in for the kernel's side of the widget.
-
-The Clear button must stand out in both themes (its text against its background at WCAG's 4.5:1,
-its border against the page at the 3:1 asked of controls), the pad must take the keyboard focus
-and clear on Delete, Backspace or Escape, and each reading must be announced through a
-`role="status"` region. The kernel's side (drawing, preparing, predicting) is tested in
-tests/test_drawing_pad.py, and the whole pad in JupyterLab in test_jupyterlab.py.
-"""
+"""The drawing pad's front end (`digit_pad.js`) in headless Chromium under JupyterLab's light and
+dark theme stylesheets, with a stand-in for the kernel: contrast, keyboard, screen readers."""
 
 import os
 import re
@@ -23,10 +15,12 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="make test-browser 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 THEMES = Path(sys.prefix) / "share" / "jupyter" / "lab" / "themes" / "@jupyterlab"
-
+EMPTY = "The pad is empty: draw a digit first."
 # A stand-in for anywidget's model: the traits the front end reads, and what it saved.
 HARNESS = """
-async ([source, state]) => {
+async ([source, message]) => {
+  const state = {strokes: [[[100, 100], [120, 200]]], pixels: [], probabilities: [], digit: -1,
+    message, strokes_read: 1};
   const handlers = {};
   window.saved = [];
   const model = {
@@ -41,109 +35,71 @@ async ([source, state]) => {
     Object.keys(changes).forEach(k => (handlers['change:' + k] || []).forEach(f => f()));
   };
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const widget = (await import(url)).default;
-  widget.render({ model, el: document.getElementById('output') });
+  (await import(url)).default.render({ model, el: document.getElementById('output') });
 }
 """
-EMPTY = {
-    "strokes": [[[100, 100], [120, 200]]],
-    "pixels": [],
-    "probabilities": [],
-    "digit": -1,
-    "message": "The pad is empty: draw a digit first.",
-    "strokes_read": 1,
-}
+# The Clear button's colours, the page's, and the theme's text colour (not the browser's default).
+COLOURS = """b => { const probe = document.createElement('span');
+  probe.style.color = 'var(--jp-ui-font-color0)'; document.body.append(probe);
+  const s = getComputedStyle(b); return [s.color, s.backgroundColor, s.borderTopColor,
+  getComputedStyle(document.body).backgroundColor, getComputedStyle(probe).color,
+  s.borderTopWidth]; }"""
 
 
-def contrast(first: str, second: str) -> float:
-    """WCAG's contrast ratio of two opaque CSS colours, `rgb(...)` (any alpha is ignored)."""
+def over(background: str, colour: str) -> str:
+    """`colour` (alpha allowed) painted over the opaque `background`, as `rgb(...)`."""
+    values, base = ([float(v) for v in re.findall(r"[\d.]+", css)] for css in (colour, background))
+    alpha = values[3] if len(values) > 3 else 1.0
+    mixed = (round(alpha * c + (1 - alpha) * b) for c, b in zip(values[:3], base[:3], strict=True))
+    return "rgb({}, {}, {})".format(*mixed)
+
+
+def contrast(colour: str, background: str) -> float:
+    """WCAG's contrast ratio of `colour` painted over the opaque `background`."""
 
     def luminance(css: str) -> float:
-        r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        rgb = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
-    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    high, low = sorted((luminance(over(background, colour)), luminance(background)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-
-
-def over(background: str, color: str) -> str:
-    """`color` (possibly with alpha) painted over the opaque `background`, as `rgb(...)`."""
-    values = [float(v) for v in re.findall(r"[\d.]+", color)]
-    alpha = values[3] if len(values) > 3 else 1.0
-    base = [float(v) for v in re.findall(r"[\d.]+", background)[:3]]
-    mixed = [round(alpha * c + (1 - alpha) * b) for c, b in zip(values[:3], base, strict=True)]
-    return "rgb({}, {}, {})".format(*mixed)
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def pad_page(browser, theme: str):
-    css = (THEMES / f"theme-{theme}-extension" / "index.css").read_text()
-    page = browser.new_page()
-    page.set_content(
-        f"<!doctype html><html lang='en'><head><style>{css}</style>"
-        f"<style>{STYLE.read_text()}</style>"
-        "<style>body { background: var(--jp-layout-color0); }</style></head>"
-        "<body><main id='output'></main></body></html>"
-    )
-    page.evaluate(HARNESS, [FRONT_END.read_text(), dict(EMPTY)])
-    return page
+        yield playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_the_clear_button_stands_out_in_the_light_and_the_dark_theme(browser, theme):
-    page = pad_page(browser, theme)
-    clear = page.get_by_role("button", name="Clear")
-    style = clear.evaluate(
-        "b => { const s = getComputedStyle(b); return [s.color, s.backgroundColor, "
-        "s.borderTopColor, s.borderTopWidth, getComputedStyle(document.body).backgroundColor]; }"
+def test_clear_stands_out_keys_clear_the_pad_and_readings_are_announced(browser, theme):
+    page = browser.new_page()
+    css = (THEMES / f"theme-{theme}-extension" / "index.css").read_text()
+    page.set_content(
+        f"<!doctype html><html lang='en'><head><style>{css}</style><style>{STYLE.read_text()}"
+        "</style><style>body { background: var(--jp-layout-color0); }</style></head>"
+        "<body><main id='output'></main></body></html>"
     )
-    text, background, border, border_width, page_background = style
-    background = over(page_background, background)
-    assert contrast(over(background, text), background) >= 4.5, (theme, style)
-    assert contrast(over(page_background, border), page_background) >= 3, (theme, style)
-    assert float(border_width.removesuffix("px")) >= 1
-    # In the theme's own colours, not the browser's default button (which JupyterLab restyles).
-    theme_text = page.evaluate(
-        "() => { const probe = document.createElement('span'); "
-        "probe.style.color = 'var(--jp-ui-font-color0)'; document.body.append(probe); "
-        "return getComputedStyle(probe).color; }"
-    )
-    assert text == theme_text, (theme, text, theme_text)
-    page.close()
-
-
-@pytest.mark.parametrize("key", ["Delete", "Backspace", "Escape"])
-def test_the_pad_takes_the_keyboard_focus_and_a_key_clears_it(browser, key):
-    page = pad_page(browser, "light")
-    page.keyboard.press("Tab")  # the first stop of the widget is the pad itself
-    focused = page.evaluate("document.activeElement.className")
-    assert focused == "pad"
-    page.keyboard.press(key)
-    assert page.evaluate("window.saved") == ["[]"]  # the kernel is told: no strokes
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Clear"
-    page.close()
-
-
-def test_a_reading_is_announced_to_screen_readers(browser):
-    page = pad_page(browser, "dark")
+    page.evaluate(HARNESS, [FRONT_END.read_text(), EMPTY])
+    style = page.get_by_role("button", name="Clear").evaluate(COLOURS)
+    text, background, border, page_colour, theme_text, width = style
+    assert contrast(text, over(page_colour, background)) >= 4.5, style  # WCAG's for text
+    assert contrast(border, page_colour) >= 3 and float(width[:-2]) >= 1, style  # for controls
+    assert text == theme_text, style  # JupyterLab's colours, not the browser's default button
     status = page.get_by_role("status")
-    assert status.get_attribute("aria-live") == "polite"
-    assert status.inner_text() == "The pad is empty: draw a digit first."
-    probabilities = [0.0] * 10
-    probabilities[3] = 0.9712
+    assert status.get_attribute("aria-live") == "polite" and status.inner_text() == EMPTY
     page.evaluate(
-        "p => window.kernelSends({probabilities: p, digit: 3, message: '', strokes_read: 2})",
-        probabilities,
+        "window.kernelSends({probabilities: [0, 0, 0, 0.9712, 0, 0, 0, 0, 0, 0], digit: 3, "
+        "message: '', strokes_read: 2})"
     )
     assert status.inner_text() == "The network reads 3, with probability 97.1%."
     assert page.locator(".digit").inner_text() == "3"
+    page.keyboard.press("Tab")  # the first stop of the widget is the pad itself
+    assert page.evaluate("document.activeElement.className") == "pad"
+    for presses, key in enumerate(["Delete", "Backspace", "Escape"], 1):
+        page.keyboard.press(key)  # each tells the kernel: no strokes
+        assert page.evaluate("window.saved") == ["[]"] * presses, key
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Clear"
     page.close()
