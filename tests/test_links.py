@@ -53,7 +53,8 @@ def test_check_lists_a_stale_link_a_hand_edited_first_cell_and_a_wrong_series_li
     notebooks = copy / "notebooks"
     edit(notebooks / "02_preparing_the_data.ipynb", "blob/main/notebooks/02", "blob/x/notebooks/02")
     edit(notebooks / "03_model_definition.ipynb", "-q --no-deps git+", "-q git+")
-    edit(notebooks / "04_training.ipynb", "notebook 4 of 9", "notebook 4 of 8")
+    count = len(series())  # the series' length, whatever notebooks it holds
+    edit(notebooks / "04_training.ipynb", f"notebook 4 of {count}", f"notebook 4 of {count - 1}")
     edit(copy / "README.md", "mnist-in-17-lines/main?urlpath=lab/tree/notebooks/05", "x")
     assert links.main(["--check"], root=copy) == 1
     assert capsys.readouterr().out.splitlines()[:-1] == [
@@ -66,17 +67,19 @@ def test_check_lists_a_stale_link_a_hand_edited_first_cell_and_a_wrong_series_li
     assert files(copy) == files(ROOT)  # each notebook's own prose kept, the rest as committed
 
 
-def test_a_new_notebook_gets_its_header_and_install_cell_and_09_its_next(copy):
-    cells = [nbformat.v4.new_markdown_cell("# 10 · More\n\nProse."), nbformat.v4.new_code_cell("1")]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nbformat.write(nb, copy / "notebooks" / "10_more.ipynb")
+def test_a_new_notebook_gets_its_header_and_install_cell_and_the_last_its_next(copy):
+    *_, last = series(copy)
+    n = len(series(copy)) + 1
+    title = nbformat.v4.new_markdown_cell(f"# {n} · More\n\nProse.")
+    cells = [title, nbformat.v4.new_code_cell("1")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), copy / "notebooks" / f"{n}_more.ipynb")
     assert links.main([], root=copy) == 0
-    new = nbformat.read(copy / "notebooks" / "10_more.ipynb", as_version=4)
+    new = nbformat.read(copy / "notebooks" / f"{n}_more.ipynb", as_version=4)
     heading, place, online, prose = new.cells[0].source.split("\n\n")
-    assert (heading, prose) == ("# 10 · More", "Prose.")
-    assert place.endswith("notebook 10 of 10 · previous: `09_what_changes_the_result` · next: —")
+    assert (heading, prose) == (f"# {n} · More", "Prose.")
+    assert place.endswith(f"notebook {n} of {n} · previous: `{last.stem}` · next: —")
     assert online.startswith("**Run it online:** [Open in Colab](")
     assert "git+https://github.com/pw598/mnist-in-17-lines@main" in new.cells[1].source
     assert new.cells[2].source == "1"
-    last = (copy / "notebooks" / "09_what_changes_the_result.ipynb").read_text()
-    assert "notebook 9 of 10 · previous: `08_draw_a_digit` · next: `10_more`" in last
+    assert f"notebook {n - 1} of {n} ·" in last.read_text()
+    assert last.read_text().count(f"next: `{n}_more`") == 1
