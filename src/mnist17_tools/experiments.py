@@ -5,7 +5,6 @@ import argparse
 import json
 import re
 import shutil
-import sys
 import tomllib
 from dataclasses import asdict, fields, replace
 from pathlib import Path
@@ -16,8 +15,8 @@ import numpy as np
 import mnist17.experiments as sweep
 from mnist17_tools import ROOT, series, shown
 from mnist17_tools import run as runner
-from mnist17_tools.data import TARGET, DataError, obtain
-from mnist17_tools.run import Refused, RunError
+from mnist17_tools.data import TARGET, obtain
+from mnist17_tools.run import Refused, RunError, exit_status
 
 SWEEP = ROOT / "experiments" / "sweep.toml"
 TRAINER = ROOT / "experiments" / "train_one_setting.ipynb"
@@ -135,12 +134,4 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="rerun these runs only")
     parser.add_argument("--output", type=Path, help="run into this new folder; publish nothing")
     args = parser.parse_args(argv)
-    try:
-        experiments(args.only, args.output and args.output.resolve())
-    except (RunError, DataError) as error:
-        print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
-        return 2 if isinstance(error, Refused) else 1
-    except KeyboardInterrupt:
-        print("interrupted: nothing committed was changed.", file=sys.stderr)
-        return 130
-    return 0
+    return exit_status(lambda: experiments(args.only, args.output and args.output.resolve()))

@@ -256,8 +256,16 @@ def main(argv: list[str]) -> int:
         for name in ("epochs", "batch_size", "learning_rate", "seed")
         if (value := getattr(args, name)) is not None
     }
+    return exit_status(
+        lambda: run_all(changed, args.output and args.output.resolve(), args.cell_timeout)
+    )
+
+
+def exit_status(run) -> int:
+    """Call `run` (make run-all's or make experiments'); say in one line why it failed, if it did:
+    0 done, 1 failed, 2 refused, 130 interrupted."""
     try:
-        run_all(changed, args.output and args.output.resolve(), args.cell_timeout)
+        run()
     except (RunError, DataError) as error:
         print(f"error: {error}\nNothing committed was changed.", file=sys.stderr)
         return 2 if isinstance(error, Refused) else 1
