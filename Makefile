@@ -68,10 +68,14 @@ test: setup data ## run the tests: nbval over every notebook, then the checks of
 test-portable: setup data ## nbval as a laptop without AVX-512 (oneDNN and XLA limited to AVX2) and with one thread
 	ONEDNN_MAX_CPU_ISA=AVX2 XLA_FLAGS=--xla_cpu_max_isa=AVX2 $(MAKE) test-notebooks THREADS=1
 
-test-browser: setup data $(VENV)/.browser-done ## run every notebook in JupyterLab in headless Chromium (Playwright)
-	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
-	  "or CHROMIUM=/path/to/chromium make test-browser"; exit 1; }
-	$(KERNEL_ENV) CHROMIUM=$(CHROMIUM) $(PY) -m pytest -m browser tests/browser
+# The browser tests drive Chromium, and check the pad and the book with axe-core, the accessibility
+# checker, from npm at the version of tests/book/package-lock.json.
+AXE := build/axe/node_modules/axe-core/axe.min.js
+BROWSER_ARGS = --chromium $(CHROMIUM) --axe $(AXE)
+test-browser: setup data $(VENV)/.browser-done $(CHROMIUM) $(AXE) ## run every notebook in JupyterLab in headless Chromium (Playwright)
+	$(KERNEL_ENV) $(PY) -m pytest -m browser tests/browser $(BROWSER_ARGS)
+$(CHROMIUM):
+	@echo "Chromium is needed at $@: apt-get install chromium, or make $(MAKECMDGOALS) CHROMIUM=/path/to/it" >&2; exit 1
 $(VENV)/.browser-done: requirements-browser.txt $(VENV)/.setup-done
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt -c $(CONSTRAINTS)
 	touch $@
@@ -97,12 +101,8 @@ $(VENV)/.book-done: requirements-book.txt $(VENV)/.setup-done
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-book.txt -c $(CONSTRAINTS)
 	touch $@
 
-# axe-core, the accessibility checker, from npm at the version of tests/book/package-lock.json.
-AXE := build/axe/node_modules/axe-core/axe.min.js
-test-book: book $(VENV)/.browser-done $(AXE) ## open every page of the book in headless Chromium: links, images, order, axe-core
-	@test -x $(CHROMIUM) || { echo "Chromium is needed at $(CHROMIUM): apt-get install chromium," \
-	  "or CHROMIUM=/path/to/chromium make test-book"; exit 1; }
-	CHROMIUM=$(CHROMIUM) AXE=$(AXE) $(PY) -m pytest -m book tests/book
+test-book: book $(VENV)/.browser-done $(CHROMIUM) $(AXE) ## open every page of the book in headless Chromium: links, images, order, axe-core
+	$(PY) -m pytest -m book tests/book $(BROWSER_ARGS)
 $(AXE): tests/book/package.json tests/book/package-lock.json
 	@command -v npm >/dev/null || { echo "make test-book needs npm, which comes with Node.js:" \
 	  "apt-get install npm (Debian, Ubuntu), brew install node (macOS), or https://nodejs.org"; exit 1; }

@@ -1,4 +1,4 @@
-"""`make bench`: seconds per epoch of the post's training (60,000 images in batches of 128, then
+"""`make bench`: seconds per epoch of the post's training (60,000 images in 04's batches, then
 validation on 10,000) several ways, each row the median after warm-up epochs in a process of its
 own; the floor is the epoch's FLOPs (training = 3 forward passes) at NumPy's float32 matmul rate."""
 
@@ -19,8 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from mnist17_tools import ROOT
+from mnist17_tools.run import post_settings
 
-LAYERS, TRAIN, TEST, BATCH, LEARNING_RATE, SEED = (784, 256, 128, 10), 60000, 10000, 128, 0.01, 123
+LAYERS, TRAIN, TEST = (784, 256, 128, 10), 60000, 10000
+POST = post_settings()  # notebook 04's parameters cell, their one home
+BATCH, LEARNING_RATE, SEED = POST["batch_size"], POST["learning_rate"], POST["seed"]
 GC_ON = "gc.enable()"  # timeit's setup for an epoch: the garbage collector on, as in training
 
 

@@ -36,14 +36,9 @@ def test_make_lab_listens_on_loopback_with_a_token_and_kernels_get_the_kernel_en
     outside = ("IPYTHONDIR", "TF_CPP_MIN_LOG_LEVEL")  # `make test` runs pytest with them
     env = {k: v for k, v in os.environ.items() if k not in outside} | {"JUPYTER_TOKEN": token}
     env |= {"JUPYTER_RUNTIME_DIR": str(tmp_path / "run"), "JUPYTER_CONFIG_DIR": str(tmp_path)}
-    lab = subprocess.Popen(
-        ["make", "lab", f"LAB_PORT={port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    command = ["make", "lab", f"LAB_PORT={port}"]
+    lab = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **quiet)
     try:
         started = wait_for(lambda: listening(lab, port), "JupyterLab did not start", lab)
         assert started == {"127.0.0.1"}
@@ -54,11 +49,8 @@ def test_make_lab_listens_on_loopback_with_a_token_and_kernels_get_the_kernel_en
         request = urllib.request.Request(url, method="POST", headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             assert response.status == 201
-        kernels = lambda: [  # noqa: E731
-            p
-            for p in psutil.Process(lab.pid).children(recursive=True)
-            if "ipykernel_launcher" in p.cmdline()
-        ]
+        children = lambda: psutil.Process(lab.pid).children(recursive=True)  # noqa: E731
+        kernels = lambda: [p for p in children() if "ipykernel_launcher" in p.cmdline()]  # noqa: E731
         started = wait_for(kernels, "no kernel started", lab)[0].environ()
         assert started["IPYTHONDIR"] == str(ROOT / "tools" / "ipython")
         assert started["TF_CPP_MIN_LOG_LEVEL"] == "2"

@@ -21,29 +21,11 @@ def nbval(tmp_path, name: str, committed: str) -> subprocess.CompletedProcess:
     cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": committed}]
     nb["cells"][1]["execution_count"] = 1
     (tmp_path / name).write_text(json.dumps(nb))
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "nbval_tolerance",
-            "--nbval",
-            "--nbval-current-env",
-            "-c",
-            str(ROOT / "pyproject.toml"),
-            "--rootdir",
-            str(ROOT),
-            str(tmp_path / name),
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k != "IPYTHONDIR"},  # no MNIST, no Keras
-    )
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "nbval_tolerance"]
+    command += ["--nbval", "--nbval-current-env", "-c", str(ROOT / "pyproject.toml")]
+    command += ["--rootdir", str(ROOT), str(tmp_path / name)]
+    env = {k: v for k, v in os.environ.items() if k != "IPYTHONDIR"}  # no MNIST, no Keras
+    return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=env)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 (order, errors, images, links, axe-core in both themes), and the checks shown to fail."""
 
 import http.server
-import os
 import re
 import shutil
 import threading
@@ -16,11 +15,9 @@ from helpers import ROOT, mini_checkout, tools
 
 from mnist17_tools import series
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="make test-book installs it")
+pytest.importorskip("playwright.sync_api", reason="make test-book installs it")
 
 pytestmark = pytest.mark.book
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-AXE = ROOT / os.environ.get("AXE", "build/axe/node_modules/axe-core/axe.min.js")
 SITE = ROOT / "build" / "book"
 SCREENSHOTS = ROOT / "build" / "book-screenshots"
 CREDITS = ("pw598", "Neural Networks I: MNIST in 17 Lines", "Yann LeCun", "CC BY-SA 3.0")
@@ -39,18 +36,12 @@ BAD_IMAGES = """async () => {
 @pytest.fixture(scope="module")
 def base():
     """`build/book/` served on 127.0.0.1, as GitHub Pages serves it: its address."""
+    assert (SITE / "index.html").is_file(), "run `make test-book`"
     quiet = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *_: None})
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(quiet, directory=SITE))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert (SITE / "index.html").is_file() and AXE.is_file(), "run `make test-book`"
-    with sync_api.sync_playwright() as playwright:
-        yield playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
 
 
 def visit(browser, url: str, scheme: str = "light"):
@@ -65,7 +56,7 @@ def visit(browser, url: str, scheme: str = "light"):
     return page, errors
 
 
-def problems(page, errors: list[str], base: str) -> list[str]:
+def problems(page, errors: list[str], base: str, axe_violations) -> list[str]:
     """Images unloaded or without alt, links into the site to a missing file or anchor,
     axe-core's serious and critical violations, and the errors while the page loaded."""
     unloaded, without_alt = page.evaluate(BAD_IMAGES)
@@ -83,13 +74,7 @@ def problems(page, errors: list[str], base: str) -> list[str]:
             found.append(f"the link {href} names #{parts.fragment}, not there")
     # Measured mid-fade into the dark theme, a text can fail the contrast check: let it finish.
     page.evaluate("Promise.all(document.getAnimations().map(a => a.finished.catch(() => 0)))")
-    page.add_script_tag(path=str(AXE))
-    found += [
-        f"axe-core {v['impact']} '{v['id']}' ({v['help']}) at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
-        for v in page.evaluate("async () => (await axe.run(document)).violations")
-        if v["impact"] in ("serious", "critical")
-    ]
+    found += axe_violations(page)
     return [f"{page.url}: {problem}" for problem in found + errors]
 
 
@@ -126,7 +111,7 @@ def page_name(url: str, base: str) -> str:
     return re.sub(r"\.html$", "", url[len(base) :].split("#")[0]) or "index"
 
 
-def test_every_page_in_order_loads_cleanly_and_passes_axe_core(browser, base):
+def test_every_page_in_order_loads_cleanly_and_passes_axe_core(browser, base, axe_violations):
     reference = re.findall(r"^docs/\S+$", (ROOT / "book" / "index.md").read_text(), re.M)
     notebooks = {f"notebooks/{path.stem}": path for path in series()}
     order = ["index", *notebooks, *reference]
@@ -136,7 +121,7 @@ def test_every_page_in_order_loads_cleanly_and_passes_axe_core(browser, base):
         page, errors = visit(browser, url)
         pages.append(name := page_name(page.url, base))
         page.screenshot(path=str(SCREENSHOTS / f"{name.replace('/', '-')}.png"))
-        found += problems(page, errors, base)
+        found += problems(page, errors, base, axe_violations)
         if name in notebooks:
             found += [f"{name}: {problem}" for problem in notebook_problems(page, notebooks[name])]
         if name == "index" and not all(c in page.locator("article").inner_text() for c in CREDITS):
@@ -148,21 +133,25 @@ def test_every_page_in_order_loads_cleanly_and_passes_axe_core(browser, base):
         page.close()  # the theme follows the reader's system: the dark one must pass too
         dark, errors = visit(browser, page.url, "dark")
         assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
-        found += [f"{problem} (dark theme)" for problem in problems(dark, errors, base)]
+        found += [
+            f"{problem} (dark theme)" for problem in problems(dark, errors, base, axe_violations)
+        ]
         dark.close()
     assert pages == order
     assert previous == [None, *order[:-1]], "the previous links go back another way"
     assert not found, "\n".join(found)
 
 
-def test_the_checks_report_a_missing_page_anchor_and_figure_and_an_image_without_alt(browser, base):
+def test_the_checks_report_a_missing_page_anchor_and_figure_and_an_image_without_alt(
+    browser, base, axe_violations
+):
     page, errors = visit(browser, base + "notebooks/01_data_preview.html")
     page.evaluate(
         "document.querySelector('article').insertAdjacentHTML('beforeend', '<a href="
         '"02_no_such_page.html">x</a><a href="../index.html#no-such-anchor">y</a>'
         '<img src="nn1-99.png">\')'
     )
-    found = "\n".join(problems(page, errors, base))
+    found = "\n".join(problems(page, errors, base, axe_violations))
     page.close()
     for problem in (
         "no_such_page.html, which is missing",
