@@ -104,7 +104,7 @@ $(VENV)/.book-done: requirements-book.txt $(VENV)/.setup-done
 test-book: book $(VENV)/.browser-done $(CHROMIUM) $(AXE) ## open every page of the book in headless Chromium: links, images, order, axe-core
 	$(PY) -m pytest -m book tests/book $(BROWSER_ARGS)
 $(AXE): tests/book/package.json tests/book/package-lock.json
-	@command -v npm >/dev/null || { echo "make test-book needs npm, which comes with Node.js:" \
+	@command -v npm >/dev/null || { echo "make $(MAKECMDGOALS) needs npm, which comes with Node.js:" \
 	  "apt-get install npm (Debian, Ubuntu), brew install node (macOS), or https://nodejs.org"; exit 1; }
 	mkdir -p build/axe
 	cp tests/book/package.json tests/book/package-lock.json build/axe/

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from mnist17_tools import ROOT
+
 # Tiny notebooks for the runner's failure paths (tests/fixtures/): not for nbval to collect.
 collect_ignore = ["fixtures"]
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -15,7 +17,8 @@ def pytest_addoption(parser) -> None:
     parser.addoption("--backends", default="jax torch", help="Keras backends (make test-backends)")
     parser.addoption("--hosted-sets", default="colab-2026-08", help="sets of tests/hosted/")
     parser.addoption("--chromium", default="/usr/bin/chromium", help="the browser to drive")
-    parser.addoption("--axe", type=Path, help="axe-core's axe.min.js (make test-book gets it)")
+    axe = ROOT / "build/axe/node_modules/axe-core/axe.min.js"  # where the Makefile puts it
+    parser.addoption("--axe", default=str(axe), help="axe-core's axe.min.js")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,9 @@ def axe_violations(request):
     """axe-core's serious and critical violations within `selector` of a page, in words."""
 
     def found(page, selector: str = "html") -> list[str]:
-        page.add_script_tag(path=str(request.config.getoption("--axe")))
+        axe = request.config.getoption("--axe")
+        assert Path(axe).is_file(), f"no axe-core at {axe}: run make test-browser or test-book"
+        page.add_script_tag(path=axe)
         script = "async s => (await axe.run(s)).violations"
         return [
             f"axe-core {v['impact']} '{v['id']}' ({v['help']}) at "
