@@ -232,9 +232,8 @@ def test_the_pad_reads_digits_drawn_with_the_mouse_and_clears(lab, page, axe_vio
         announced = pad.get_by_role("status").inner_text()
         assert announced.startswith(f"The network reads {digit}, with probability")
         assert pad.locator(f'rect[data-digit="{digit}"]').get_attribute("fill-opacity") == "1"
-    assert not axe_violations(
-        page, ".mnist17-pad"
-    )  # contrast, names, roles: as JupyterLab shows it
+    found = axe_violations(page, ".mnist17-pad")  # contrast, names, roles: as JupyterLab shows it
+    assert not found, "\n".join(found)
     assert pad.get_by_role("status").get_attribute("aria-live") == "polite"  # read out each time
     for key in ("Delete", "Backspace", "Escape"):  # the keyboard clears it too
         pad.get_by_role("button", name="Clear").click()
