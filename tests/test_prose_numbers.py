@@ -20,6 +20,7 @@ SIZES = {
     "50,000": "training images left beside 10,000 for validation",
 }
 NOT_MEASURED = {
+    "03": {"2.718": "the constant e"},
     "04": {
         "1,000": "how many images the untrained loss is computed on",
         "0.01": "a setting",
