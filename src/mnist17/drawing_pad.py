@@ -26,7 +26,7 @@ NOT_SHOWN = {
     "run `make lab` and open this notebook in JupyterLab (port 8888 is forwarded).",
 }
 PLAIN_TEXT = (
-    "[the drawing pad: run this cell in a live notebook (JupyterLab, Colab, Binder) to draw on it]"
+    "[the drawing pad: run this cell in a live notebook, such as JupyterLab, to draw on it]"
 )
 
 
